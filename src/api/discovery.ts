@@ -1,0 +1,78 @@
+// Discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>) and /version, built from the registry.
+import { apiVersionOf, type ResourceInfo, type ResourceRegistry } from './resources.js';
+
+export const KUBERNETES_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-kdp', platform: 'linux/amd64' };
+
+export function versionInfo(): object {
+  return {
+    major: KUBERNETES_VERSION.major,
+    minor: KUBERNETES_VERSION.minor,
+    gitVersion: KUBERNETES_VERSION.gitVersion,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.22.0',
+    compiler: 'gc',
+    platform: KUBERNETES_VERSION.platform,
+  };
+}
+
+export function coreVersions(): object {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+}
+
+function groups(registry: ResourceRegistry): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const info of registry.all()) {
+    if (!info.group) continue;
+    if (!out.has(info.group)) out.set(info.group, new Set());
+    out.get(info.group)!.add(info.version);
+  }
+  return out;
+}
+
+export function groupList(registry: ResourceRegistry): object {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups(registry)].map(([name, versions]) => {
+      const vs = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+      return { name, versions: vs, preferredVersion: vs[0] };
+    }),
+  };
+}
+
+export function group(registry: ResourceRegistry, name: string): object | undefined {
+  const versions = groups(registry).get(name);
+  if (!versions) return undefined;
+  const vs = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name, versions: vs, preferredVersion: vs[0] };
+}
+
+export function resourceList(registry: ResourceRegistry, groupName: string, version: string): object | undefined {
+  const infos = registry.all().filter((i) => i.group === groupName && i.version === version);
+  if (!infos.length) return undefined;
+  const resources: object[] = [];
+  for (const i of infos) {
+    resources.push(entry(i));
+    for (const sub of i.subresources) {
+      resources.push({
+        name: `${i.resource}/${sub}`,
+        singularName: '',
+        namespaced: i.namespaced,
+        kind: sub === 'scale' ? 'Scale' : sub === 'exec' ? 'PodExecOptions' : sub === 'log' ? 'Pod' : i.kind,
+        group: sub === 'scale' ? 'autoscaling' : undefined,
+        version: sub === 'scale' ? 'v1' : undefined,
+        verbs: sub === 'log' ? ['get'] : sub === 'exec' ? ['create', 'get'] : ['get', 'patch', 'update'],
+      });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group: groupName, version }), resources };
+}
+
+function entry(i: ResourceInfo): object {
+  const e: Record<string, unknown> = { name: i.resource, singularName: i.singular, namespaced: i.namespaced, kind: i.kind, verbs: i.verbs };
+  if (i.shortNames.length) e.shortNames = i.shortNames;
+  if (i.categories.length) e.categories = i.categories;
+  return e;
+}

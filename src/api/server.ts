@@ -1,0 +1,357 @@
+// The Kubernetes REST API over the object store, shaped like kube-apiserver so that the kdp CLI and
+// real kubectl are equal clients: discovery, CRUD with Status errors, PATCH, watch streams, Tables,
+// and the pod subresources (status, scale, log, exec).
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import * as discovery from './discovery.js';
+import { ApiError, errors } from './errors.js';
+import { applyPatch, patchTypeOf } from './patch.js';
+import type { PodConnector } from './pod-connector.js';
+import { parseRequest, type ResourceRequestInfo as RequestInfo } from './request-info.js';
+import { apiVersionOf, groupResource, type ResourceInfo } from './resources.js';
+import type { DeleteOptions, ObjectStore } from './store.js';
+import { toTable } from './tables/index.js';
+import type { KObject } from './types.js';
+import { handleExecUpgrade } from './exec-stream.js';
+import { getScale, scaleToPatch } from './scale.js';
+import { streamLogs } from './log-stream.js';
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  connector?: PodConnector;
+  host: string;
+  port: number;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly address: AddressInfo;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const { store } = opts;
+  const sockets = new Set<Socket>();
+  const closers = new Set<() => void>();
+  registerCrds(store);
+
+  const server = http.createServer((req, res) => {
+    handle(store, opts.connector, req, res, closers).catch((err) => sendError(res, err));
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.setNoDelay(true);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const info = parseRequest(req.method ?? 'GET', url);
+      if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'exec' && info.name && opts.connector) {
+        handleExecUpgrade({ store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams });
+        return;
+      }
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    } catch {
+      socket.destroy();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of closers) c();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+/** CustomResourceDefinitions make their kinds servable, as the apiextensions server does. */
+function registerCrds(store: ObjectStore): void {
+  store.watch('apiextensions.k8s.io/customresourcedefinitions', { sendInitialEvents: true }, (ev) => {
+    if (ev.type === 'DELETED') return;
+    const spec = ev.object.spec ?? {};
+    for (const v of spec.versions ?? []) {
+      if (v.served === false) continue;
+      store.registry.add({
+        group: spec.group, version: v.name, kind: spec.names?.kind, resource: spec.names?.plural,
+        singular: spec.names?.singular ?? String(spec.names?.kind ?? '').toLowerCase(),
+        namespaced: spec.scope !== 'Cluster', shortNames: spec.names?.shortNames ?? [], categories: spec.names?.categories ?? [],
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], subresources: v.subresources?.status ? ['status'] : [], builtin: false,
+      });
+    }
+  });
+}
+
+async function readBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw errors.badRequest('request entity too large');
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  const ct = req.headers['content-type'] ?? '';
+  try {
+    if (/yaml/.test(ct)) return parseYaml(text);
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+function send(res: http.ServerResponse, code: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });
+  res.end(data);
+}
+
+function sendError(res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof ApiError) {
+    send(res, err.code, err.status);
+    return;
+  }
+  console.error(`[ERROR] apiserver: ${(err as Error)?.stack ?? err}`);
+  send(res, 500, errors.internal(String((err as Error)?.message ?? err)).status);
+}
+
+function wantsTable(req: http.IncomingMessage): boolean {
+  return /as=Table/.test(req.headers.accept ?? '');
+}
+
+async function handle(store: ObjectStore, connector: PodConnector | undefined, req: http.IncomingMessage, res: http.ServerResponse, closers: Set<() => void>): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const method = req.method ?? 'GET';
+  const p = url.pathname.replace(/\/+$/, '') || '/';
+
+  switch (p) {
+    case '/version': return send(res, 200, discovery.versionInfo());
+    case '/healthz': case '/livez': case '/readyz':
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      return void res.end('ok');
+    case '/api': return send(res, 200, discovery.coreVersions());
+    case '/apis': return send(res, 200, discovery.groupList(store.registry));
+    case '/openapi/v2':
+      // An empty 200 lets kubectl skip client-side schema validation.
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': 0 });
+      return void res.end();
+  }
+  const info = parseRequest(method, url);
+  if (!info) return send(res, 404, notFoundPath());
+  if (info.kind === 'group') {
+    const g = discovery.group(store.registry, info.group);
+    return g ? send(res, 200, g) : send(res, 404, notFoundPath());
+  }
+  if (info.kind === 'groupVersion') {
+    const l = discovery.resourceList(store.registry, info.group, info.version);
+    return l ? send(res, 200, l) : send(res, 404, notFoundPath());
+  }
+  let resInfo = store.registry.get(info.group, info.resource);
+  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : undefined;
+  if (!resInfo && method === 'POST' && isKObject(body) && body.apiVersion === apiVersionOf({ group: info.group, version: info.version })) {
+    // An unknown kind from a real manifest: store it anyway (kubectl guessed the plural).
+    resInfo = store.registry.ensureKind(body.apiVersion, body.kind, !!info.namespace);
+  }
+  if (!resInfo || resInfo.version !== info.version) return send(res, 404, notFoundPath());
+  const gr = groupResource(resInfo.group, resInfo.resource);
+  const ns = resInfo.namespaced ? info.namespace : undefined;
+  const dryRun = url.searchParams.getAll('dryRun').includes('All');
+
+  if (info.subresource === 'log') {
+    if (!connector) throw errors.badRequest('pod logs are not available');
+    const pod = store.get(gr, ns, info.name!);
+    return streamLogs(connector, pod, url.searchParams, req, res);
+  }
+  if (info.subresource === 'exec') {
+    throw errors.badRequest('Upgrade request required');
+  }
+  if (info.subresource === 'scale') {
+    return handleScale(store, resInfo, gr, ns, info, method, body, req, res);
+  }
+  if (info.subresource && info.subresource !== 'status') {
+    return send(res, 404, notFoundPath());
+  }
+
+  switch (method) {
+    case 'GET': {
+      if (info.watch || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+        return watch(store, resInfo, gr, ns, info, url, req, res, closers);
+      }
+      if (info.name) {
+        const obj = store.get(gr, ns, info.name);
+        return send(res, 200, wantsTable(req) ? toTable(resInfo, [obj], tableOpts(url, obj.metadata.resourceVersion)) : obj);
+      }
+      const list = store.list(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined });
+      if (wantsTable(req)) return send(res, 200, toTable(resInfo, list.items, tableOpts(url, list.resourceVersion)));
+      return send(res, 200, { kind: `${resInfo.kind}List`, apiVersion: apiVersionOf(resInfo), metadata: { resourceVersion: list.resourceVersion }, items: list.items });
+    }
+    case 'POST': {
+      if (info.name) throw errors.methodNotAllowed();
+      const obj = requireObject(body);
+      if (ns && obj.metadata?.namespace && obj.metadata.namespace !== ns) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      if (ns) obj.metadata = { ...(obj.metadata ?? {}), namespace: ns } as KObject['metadata'];
+      checkKind(resInfo, obj);
+      return send(res, 201, store.create(gr, obj, { dryRun }));
+    }
+    case 'PUT': {
+      if (!info.name) throw errors.methodNotAllowed();
+      const obj = requireObject(body);
+      if (obj.metadata?.name && obj.metadata.name !== info.name) {
+        throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
+      }
+      obj.metadata = { ...(obj.metadata ?? {}), name: info.name, namespace: ns } as KObject['metadata'];
+      checkKind(resInfo, obj);
+      return send(res, 200, store.update(gr, obj, { subresource: info.subresource === 'status' ? 'status' : undefined, dryRun }));
+    }
+    case 'PATCH': {
+      if (!info.name) throw errors.methodNotAllowed();
+      const type = patchTypeOf(req.headers['content-type']);
+      if (!type) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '');
+      return send(res, 200, patchObject(store, gr, ns, info.name, type, body, info.subresource === 'status', dryRun));
+    }
+    case 'DELETE': {
+      const opts = deleteOptions(body, url);
+      if (info.name) return send(res, 200, store.delete(gr, ns, info.name, opts));
+      const list = store.list(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined });
+      const items = list.items.map((o) => store.delete(gr, o.metadata.namespace, o.metadata.name, opts));
+      return send(res, 200, { kind: `${resInfo.kind}List`, apiVersion: apiVersionOf(resInfo), metadata: { resourceVersion: store.resourceVersion() }, items });
+    }
+    default:
+      throw errors.methodNotAllowed();
+  }
+}
+
+function notFoundPath(): object {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 };
+}
+
+function isKObject(v: unknown): v is KObject {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as KObject).kind === 'string';
+}
+
+function requireObject(body: unknown): KObject {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Object \'Kind\' is missing in \'null\'');
+  return body as KObject;
+}
+
+function checkKind(info: ResourceInfo, obj: KObject): void {
+  if (obj.kind && obj.kind !== info.kind) {
+    throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(info)})`);
+  }
+}
+
+function tableOpts(url: URL, resourceVersion: string | undefined) {
+  const inc = url.searchParams.get('includeObject');
+  return { includeObject: (inc === 'Object' || inc === 'None' || inc === 'Metadata' ? inc : 'Metadata') as 'Object' | 'None' | 'Metadata', resourceVersion };
+}
+
+function deleteOptions(body: unknown, url: URL): DeleteOptions {
+  const b = (body && typeof body === 'object' ? body : {}) as DeleteOptions & { orphanDependents?: boolean };
+  const grace = url.searchParams.get('gracePeriodSeconds');
+  const prop = url.searchParams.get('propagationPolicy');
+  return {
+    gracePeriodSeconds: grace !== null ? Number(grace) : b.gracePeriodSeconds,
+    propagationPolicy: (prop as DeleteOptions['propagationPolicy']) ?? b.propagationPolicy ?? (b.orphanDependents ? 'Orphan' : undefined),
+    preconditions: b.preconditions,
+  };
+}
+
+function patchObject(store: ObjectStore, gr: string, ns: string | undefined, name: string, type: ReturnType<typeof patchTypeOf> & string, patch: unknown, status: boolean, dryRun: boolean): KObject {
+  // Optimistic retry: a patch applies to whatever is current, as the apiserver's GuaranteedUpdate does.
+  for (let attempt = 0; ; attempt++) {
+    const cur = store.get(gr, ns, name);
+    const next = applyPatch(type, cur, patch) as unknown as KObject;
+    if (!isKObject(next)) throw errors.badRequest('patch produced an invalid object');
+    const patchedRv = (patch as KObject | undefined)?.metadata?.resourceVersion;
+    next.metadata = { ...next.metadata, name, namespace: ns, resourceVersion: patchedRv ?? cur.metadata.resourceVersion } as KObject['metadata'];
+    try {
+      return store.update(gr, next, { subresource: status ? 'status' : undefined, dryRun });
+    } catch (err) {
+      if (!patchedRv && err instanceof ApiError && err.reason === 'Conflict' && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+async function handleScale(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string | undefined, info: RequestInfo, method: string, body: unknown, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (!resInfo.subresources.includes('scale') || !info.name) return send(res, 404, notFoundPath());
+  if (method === 'GET') return send(res, 200, getScale(store.get(gr, ns, info.name)));
+  if (method !== 'PUT' && method !== 'PATCH') throw errors.methodNotAllowed();
+  const current = getScale(store.get(gr, ns, info.name));
+  let desired: { spec?: { replicas?: number } };
+  if (method === 'PUT') desired = requireObject(body);
+  else {
+    const type = patchTypeOf(req.headers['content-type']);
+    if (!type) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '');
+    desired = applyPatch(type, current, body) as typeof desired;
+  }
+  const replicas = desired.spec?.replicas;
+  if (typeof replicas !== 'number' || replicas < 0 || !Number.isInteger(replicas)) {
+    throw errors.invalid('autoscaling', 'Scale', info.name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${replicas}: must be greater than or equal to 0` }]);
+  }
+  const updated = patchObject(store, gr, ns, info.name, 'merge', scaleToPatch(replicas), false, false);
+  return send(res, 200, getScale(updated));
+}
+
+function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string | undefined, info: RequestInfo, url: URL, req: http.IncomingMessage, res: http.ServerResponse, closers: Set<() => void>): void {
+  const rv = url.searchParams.get('resourceVersion') ?? undefined;
+  const table = wantsTable(req);
+  const fieldSelector = [url.searchParams.get('fieldSelector'), info.name ? `metadata.name=${info.name}` : null].filter(Boolean).join(',');
+  let first = true;
+  const write = (type: string, object: KObject) => {
+    let obj: unknown = object;
+    if (table) {
+      const t = toTable(resInfo, [object], { includeObject: 'Object', resourceVersion: object.metadata.resourceVersion }) as { columnDefinitions?: unknown[] };
+      if (!first) t.columnDefinitions = [];
+      obj = t;
+    }
+    first = false;
+    res.write(`${JSON.stringify({ type, object: obj })}\n`);
+  };
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  let stop: () => void;
+  try {
+    stop = store.watch(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: fieldSelector || undefined, resourceVersion: rv, sendInitialEvents: !rv || rv === '0' }, (ev) => write(ev.type, ev.object));
+  } catch (err) {
+    // As the apiserver does: the stream opens, then says why it ends (410 Gone for an expired RV).
+    if (!(err instanceof ApiError)) throw err;
+    res.end(`${JSON.stringify({ type: 'ERROR', object: err.status })}\n`);
+    return;
+  }
+  const end = () => {
+    stop();
+    closers.delete(end);
+    res.end();
+  };
+  closers.add(end);
+  const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+  const timer = timeout > 0 ? setTimeout(end, timeout * 1000) : undefined;
+  req.on('close', () => {
+    if (timer) clearTimeout(timer);
+    end();
+  });
+}

@@ -1,0 +1,106 @@
+// Starts a whole kdp cluster (`node bin/kdp.js up`) on its own loopback ranges, so e2e files run in
+// parallel with each other and with a developer's `kdp up`; runs CLI commands against it.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const KDP_BIN = join(ROOT, 'bin', 'kdp.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KdpCluster {
+  apiUrl: string;
+  /** `127.<slot>.0.10` */
+  dnsAddress: string;
+  serviceCidr: string;
+  stateDir: string;
+  output: () => string;
+  kdp(args: string[], opts?: { input?: string; timeout?: number }): Promise<RunResult>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** 1..40: picks the address ranges 127.(100+slot).x.x (services) etc. Unique per test file. */
+  slot: number;
+  files?: string[];
+  nodes?: number;
+  upstreamDns?: string[];
+  extraArgs?: string[];
+}
+
+export function run(cmd: string, args: string[], opts: { input?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise) => {
+    const child = execFile(cmd, args, { timeout: opts.timeout ?? 30_000, env: opts.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : (child.exitCode ?? 1)) : 0;
+      resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else child.stdin?.end();
+  });
+}
+
+export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
+  const s = opts.slot;
+  const stateDir = mkdtempSync(join(tmpdir(), `kdp-e2e-${s}-`));
+  const serviceCidr = `127.${100 + s}.0.0/16`;
+  const dnsAddress = `127.${100 + s}.0.10`;
+  const args = [
+    KDP_BIN, 'up',
+    '--api-address', '127.0.0.1', '--api-port', '0',
+    '--service-cidr', serviceCidr,
+    '--dns-address', dnsAddress,
+    '--pod-cidr', `127.${150 + s}.0.0/16`,
+    '--node-ip-start', `127.${200 + s}.0.2`,
+    '--lb-pool', `127.${200 + s}.100.0/24`,
+    '--name', `e2e${s}`,
+    '--nodes', String(opts.nodes ?? 2),
+    '--upstream-dns', (opts.upstreamDns ?? []).join(','),
+    '--state-dir', stateDir,
+    ...(opts.extraArgs ?? []),
+  ];
+  for (const f of opts.files ?? []) args.push('-f', f);
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  const apiUrl = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kdp up did not start within 20 s:\n${out}`)), 20_000);
+    const check = () => {
+      const m = out.match(/API (http:\/\/[0-9.]+:\d+)/);
+      if (m && /Ctrl-C stops everything/.test(out)) {
+        clearTimeout(timer);
+        resolvePromise(m[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kdp up exited with ${code}:\n${out}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    apiUrl,
+    dnsAddress,
+    serviceCidr,
+    stateDir,
+    output: () => out,
+    kdp: (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env: { ...process.env, KDP_SERVER: apiUrl } }),
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
