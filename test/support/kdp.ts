@@ -22,6 +22,9 @@ export interface KdpCluster {
   stateDir: string;
   output: () => string;
   kdp(args: string[], opts?: { input?: string; timeout?: number }): Promise<RunResult>;
+  /** SIGINT, as Ctrl-C; waits for exit. Leaves the state dir for inspection. */
+  halt(): Promise<void>;
+  /** halt() and remove the state dir. */
   stop(): Promise<void>;
 }
 
@@ -93,13 +96,16 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
     stateDir,
     output: () => out,
     kdp: (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env: { ...process.env, KDP_SERVER: apiUrl } }),
-    async stop() {
-      if (child.exitCode === null) {
+    async halt() {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(t);
       }
+    },
+    async stop() {
+      await this.halt();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
