@@ -1,5 +1,7 @@
 // kube-proxy's userspace dataplane over real loopback sockets, driven through a bare ObjectStore.
 // Addresses: backends ("pods") on 127.77.1.x, Service VIPs on 127.77.100.x, one random high port.
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
@@ -60,6 +62,14 @@ function connectError(ip: string, port = PORT): Promise<string | undefined> {
       resolve(undefined);
     });
     s.on('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+  });
+}
+
+function curl(url: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('curl', ['-sS', '--max-time', '5', '--noproxy', '*', url], (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -164,32 +174,39 @@ describe('kube-proxy userspace dataplane', () => {
   it('keeps an established connection to a removed endpoint and passes half-close both ways', async () => {
     // A "pod" that answers only after the client half-closes: proves FIN is forwarded and the reply
     // direction stays open afterwards.
+    let gotFirstBytes!: () => void;
+    const firstBytes = new Promise<void>((r) => (gotFirstBytes = r));
     const upper = net.createServer({ allowHalfOpen: true }, (c) => {
       const chunks: Buffer[] = [];
-      c.on('data', (d) => chunks.push(d));
+      c.on('data', (d) => {
+        chunks.push(d);
+        gotFirstBytes();
+      });
       c.on('end', () => c.end(Buffer.concat(chunks).toString().toUpperCase()));
     });
     await new Promise<void>((r) => upper.listen(BACKEND_PORT, '127.77.1.20', () => r()));
+    let client: net.Socket | undefined;
     try {
       store.create(GR.services, service('upper', '127.77.100.7'));
       const s = store.create(GR.endpointslices, slice('upper', [{ ip: '127.77.1.20' }]));
       await proxy.synced();
-      const client = net.connect({ host: '127.77.100.7', port: PORT, allowHalfOpen: true });
-      await new Promise((r) => client.once('connect', r));
-      client.write('hello ');
-      await new Promise((r) => setTimeout(r, 20)); // let the splice reach the pod
+      const c = (client = net.connect({ host: '127.77.100.7', port: PORT, allowHalfOpen: true }));
+      await new Promise((r) => c.once('connect', r));
+      c.write('hello ');
+      await firstBytes; // the splice to the pod is up
       store.delete(GR.endpointslices, 'default', s.metadata.name);
       await proxy.synced();
       expect(await connectError('127.77.100.7')).toBe('ECONNREFUSED'); // new connections refused…
       const reply = new Promise<string>((resolve) => {
         let out = '';
-        client.on('data', (d) => (out += d));
-        client.on('end', () => resolve(out));
+        c.on('data', (d) => (out += d));
+        c.on('end', () => resolve(out));
       });
-      client.end('world'); // …the old one finishes
+      c.end('world'); // …the old one finishes
       expect(await reply).toBe('HELLO WORLD');
-      client.destroy();
     } finally {
+      client?.destroy();
+      await proxy.stop();
       await close(upper);
     }
   });
@@ -221,6 +238,48 @@ describe('kube-proxy userspace dataplane', () => {
       expect(logs).toContain(`[INFO] kube-proxy: now listening on 127.77.100.8:${PORT}/TCP`);
     } finally {
       if (!freed) await close(squatter);
+    }
+  });
+
+  it('answers a real curl, and curl sees "Connection refused" for a service without endpoints', async () => {
+    store.create(GR.services, service('web', '127.77.100.12'));
+    store.create(GR.endpointslices, slice('web', [{ ip: '127.77.1.3' }]));
+    store.create(GR.services, service('nothing', '127.77.100.13'));
+    await proxy.synced();
+    const ok = await curl(`http://127.77.100.12:${PORT}/`);
+    expect(ok).toMatchObject({ code: 0, stdout: '127.77.1.3' });
+    const refused = await curl(`http://127.77.100.13:${PORT}/`);
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toMatch(/Connection refused|Couldn't connect/);
+  });
+
+  it('carries a large stream both ways intact (backpressure)', async () => {
+    const echo = net.createServer((c) => c.pipe(c));
+    await new Promise<void>((r) => echo.listen(BACKEND_PORT, '127.77.1.21', () => r()));
+    store.create(GR.services, service('echo', '127.77.100.14'));
+    store.create(GR.endpointslices, slice('echo', [{ ip: '127.77.1.21' }]));
+    await proxy.synced();
+    const client = net.connect({ host: '127.77.100.14', port: PORT });
+    try {
+      const payload = randomBytes(8 * 1024 * 1024);
+      const hash = createHash('sha256');
+      let received = 0;
+      const done = new Promise<void>((resolve, reject) => {
+        client.on('data', (d: Buffer) => {
+          hash.update(d);
+          received += d.length;
+          if (received >= payload.length) resolve();
+        });
+        client.on('error', reject);
+      });
+      client.write(payload);
+      await done;
+      expect(received).toBe(payload.length);
+      expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    } finally {
+      client.destroy();
+      await proxy.stop();
+      await close(echo);
     }
   });
 

@@ -1,0 +1,6 @@
+// kdp's kube-proxy: Services + EndpointSlices → listeners on ClusterIP:port that balance over ready
+// endpoints. See README.md.
+export { startKubeProxy, type KubeProxy, type KubeProxyOptions } from './kube-proxy.js';
+export type { Dataplane, DataplaneSyncResult, FrontendFailure } from './dataplane.js';
+export { computeRoutingTable, type Frontend, type RoutingTable, type ServicePortInfo, type RoutedEndpoint } from './routing-table.js';
+export { UserspaceDataplane, type UserspaceDataplaneOptions } from './userspace/userspace-dataplane.js';

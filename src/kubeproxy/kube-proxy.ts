@@ -1,0 +1,161 @@
+// The kube-proxy shell: informers → change trackers → sync runner → computeRoutingTable → Dataplane.
+// Failures (a port that can't be bound, a Service that can't be proxied) are logged once and, for
+// Services, recorded as a Warning Event; everything else keeps working.
+import type { InformerFactory } from '../api/informer.js';
+import type { ObjectStore } from '../api/store.js';
+import { GR, type KObject } from '../api/types.js';
+import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
+import type { Dataplane, FrontendFailure } from './dataplane.js';
+import { computeRoutingTable, type TableProblem } from './routing-table.js';
+import { SyncRunner, type Timers } from './sync-runner.js';
+import { UserspaceDataplane, type UserspaceDataplaneOptions } from './userspace/userspace-dataplane.js';
+
+export interface KubeProxyOptions {
+  informers: InformerFactory;
+  /** Where Warning Events about unproxyable Services go; without it failures are only logged. */
+  store?: ObjectStore;
+  log?: (line: string) => void;
+  /** Defaults to the userspace dataplane with `userspace` options. */
+  dataplane?: Dataplane;
+  userspace?: UserspaceDataplaneOptions;
+  /** Sync retry backoff start (ms) after a failed bind; doubles up to 30 s. Default 1000. */
+  retryMs?: number;
+  timers?: Timers;
+  now?: () => Date;
+}
+
+export interface KubeProxy {
+  /** Resolves once every change made before the call has been applied to the dataplane. */
+  synced(): Promise<void>;
+  /** Frontends currently served (ip:port/protocol), when the dataplane can tell. */
+  listening(): string[];
+  stop(): Promise<void>;
+}
+
+const COMPONENT = 'kube-proxy';
+
+export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const now = opts.now ?? (() => new Date());
+  const dataplane = opts.dataplane ?? new UserspaceDataplane(opts.userspace);
+  const services = new ServiceChangeTracker();
+  const slices = new EndpointSliceChangeTracker();
+  /** frontend key or problem → the message last reported, so each is said once. */
+  const reported = new Map<string, string>();
+  let stopped = false;
+
+  const sync = async (): Promise<boolean> => {
+    services.takeChanges();
+    slices.takeChanges();
+    const table = computeRoutingTable(services.list(), slices.list());
+    reportProblems(table.problems);
+    const { failed } = await dataplane.sync(table);
+    reportFailures(failed, new Set(table.frontends.keys()));
+    return failed.length === 0;
+  };
+
+  const runner = new SyncRunner(sync, {
+    retryMs: opts.retryMs,
+    timers: opts.timers,
+    onError: (err) => log(`[ERROR] ${COMPONENT}: sync failed: ${(err as Error)?.message ?? err}`),
+  });
+
+  function reportProblems(problems: TableProblem[]): void {
+    const seen = new Set<string>();
+    for (const p of problems) {
+      const key = `problem ${p.kind} ${p.object}: ${p.message}`;
+      seen.add(key);
+      if (reported.has(key)) continue;
+      reported.set(key, p.message);
+      log(`[WARN] ${COMPONENT}: skipping ${p.kind} ${p.object}: ${p.message}`);
+      if (p.kind === 'Service') recordEvent(p.object, 'FailedToProxy', p.message);
+    }
+    for (const key of reported.keys()) if (key.startsWith('problem ') && !seen.has(key)) reported.delete(key);
+  }
+
+  function reportFailures(failed: FrontendFailure[], current: Set<string>): void {
+    const failing = new Set<string>();
+    for (const f of failed) {
+      const key = `frontend ${f.frontend.key}`;
+      failing.add(key);
+      if (reported.get(key) === f.message) continue;
+      reported.set(key, f.message);
+      log(`[ERROR] ${COMPONENT}: ${f.message}`);
+      recordEvent(f.frontend.servicePort.split(':')[0], 'FailedToBindPort', f.message);
+    }
+    for (const key of [...reported.keys()]) {
+      if (!key.startsWith('frontend ') || failing.has(key)) continue;
+      reported.delete(key);
+      const fk = key.slice('frontend '.length);
+      if (current.has(fk)) log(`[INFO] ${COMPONENT}: now listening on ${fk}`);
+    }
+  }
+
+  function recordEvent(serviceKey: string, reason: string, message: string): void {
+    if (!opts.store) return;
+    const [namespace, name] = serviceKey.split('/');
+    const svc = opts.store.tryGet(GR.services, namespace, name);
+    if (!svc) return;
+    const ts = now().toISOString().replace(/\.\d+Z$/, 'Z');
+    const event: KObject = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace },
+      involvedObject: { apiVersion: 'v1', kind: 'Service', namespace, name, uid: svc.metadata.uid, resourceVersion: svc.metadata.resourceVersion },
+      reason,
+      message,
+      type: 'Warning',
+      source: { component: COMPONENT },
+      reportingComponent: COMPONENT,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+    };
+    try {
+      opts.store.create(GR.events, event);
+    } catch (err) {
+      log(`[WARN] ${COMPONENT}: could not record event for service ${serviceKey}: ${(err as Error).message}`);
+    }
+  }
+
+  const onChange = (changed: boolean): void => {
+    if (changed && !stopped) runner.run();
+  };
+  opts.informers
+    .for(GR.services)
+    .addHandlers({
+      onAdd: (o) => onChange(services.update(undefined, o)),
+      onUpdate: (o, old) => onChange(services.update(old, o)),
+      onDelete: (o) => onChange(services.update(o, undefined)),
+    })
+    .start();
+  opts.informers
+    .for(GR.endpointslices)
+    .addHandlers({
+      onAdd: (o) => onChange(slices.update(undefined, o)),
+      onUpdate: (o, old) => onChange(slices.update(old, o)),
+      onDelete: (o) => onChange(slices.update(o, undefined)),
+    })
+    .start();
+
+  log(`[INFO] ${COMPONENT}: using the ${dataplane.name} dataplane`);
+  runner.run();
+  await runner.idle();
+
+  return {
+    async synced() {
+      // Let the store deliver pending watch events (microtasks) and the runner schedule its sync.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await runner.idle();
+    },
+    listening() {
+      return dataplane instanceof UserspaceDataplane ? dataplane.listening() : [];
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await runner.stop();
+      await dataplane.stop();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { EndpointSlice, Service } from '../api/types.js';
+import { computeRoutingTable, type RoutingTable } from './routing-table.js';
+
+type Ep = { ip: string; ready?: boolean; serving?: boolean; terminating?: boolean; node?: string };
+
+function svc(name: string, spec: Record<string, unknown>, namespace = 'default'): Service {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec } as Service;
+}
+
+function slice(name: string, service: string, ports: { name?: string; port: number; protocol?: string }[], eps: Ep[], extra: Partial<EndpointSlice> = {}): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    ports,
+    endpoints: eps.map((e) => ({
+      addresses: [e.ip],
+      conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
+      ...(e.node ? { nodeName: e.node } : {}),
+    })),
+    ...extra,
+  } as EndpointSlice;
+}
+
+/** The table in a plain, comparable form. */
+function plain(t: RoutingTable) {
+  return {
+    frontends: Object.fromEntries([...t.frontends].map(([k, f]) => [k, f.servicePort])),
+    endpoints: Object.fromEntries([...t.servicePorts].map(([k, s]) => [k, s.endpoints.map((e) => `${e.ip}:${e.port}${e.terminating ? ' (terminating)' : ''}`)])),
+    problems: t.problems.map((p) => `${p.kind} ${p.object}: ${p.message}`),
+  };
+}
+
+describe('computeRoutingTable', () => {
+  it('maps each ClusterIP port to the matching slice port of its ready endpoints', () => {
+    const services = [
+      svc('web', { clusterIP: '127.96.0.20', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9100, protocol: 'TCP' }] }),
+      svc('dns', { clusterIP: '127.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }),
+    ];
+    const slices = [
+      slice('web-abc', 'web', [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9100 }], [{ ip: '127.244.1.7' }, { ip: '127.244.1.5' }, { ip: '127.244.1.6', ready: false }]),
+      slice('dns-xyz', 'dns', [{ name: 'dns', port: 1053, protocol: 'UDP' }, { name: 'dns-tcp', port: 1053, protocol: 'TCP' }], [{ ip: '127.244.0.3' }]),
+    ];
+    expect(plain(computeRoutingTable(services, slices))).toEqual({
+      frontends: {
+        '127.96.0.10:53/UDP': 'default/dns:dns',
+        '127.96.0.10:53/TCP': 'default/dns:dns-tcp',
+        '127.96.0.20:80/TCP': 'default/web:http',
+        '127.96.0.20:9100/TCP': 'default/web:metrics',
+      },
+      endpoints: {
+        'default/dns:dns': ['127.244.0.3:1053'],
+        'default/dns:dns-tcp': ['127.244.0.3:1053'],
+        'default/web:http': ['127.244.1.5:8080', '127.244.1.7:8080'],
+        'default/web:metrics': ['127.244.1.5:9100', '127.244.1.7:9100'],
+      },
+      problems: [],
+    });
+  });
+
+  it('falls back to serving+terminating endpoints only when none is ready', () => {
+    const services = [svc('a', { clusterIP: '127.96.0.30', ports: [{ port: 80 }] }), svc('b', { clusterIP: '127.96.0.31', ports: [{ port: 80 }] })];
+    const slices = [
+      slice('a-1', 'a', [{ port: 8080 }], [
+        { ip: '127.244.1.1', ready: false, serving: true, terminating: true },
+        { ip: '127.244.1.2', ready: false, serving: false, terminating: true },
+        { ip: '127.244.1.3', ready: false, serving: false },
+      ]),
+      slice('b-1', 'b', [{ port: 8080 }], [{ ip: '127.244.2.1', ready: false, serving: true, terminating: true }, { ip: '127.244.2.2' }]),
+    ];
+    expect(plain(computeRoutingTable(services, slices)).endpoints).toEqual({
+      'default/a': ['127.244.1.1:8080 (terminating)'],
+      'default/b': ['127.244.2.2:8080'],
+    });
+  });
+
+  it('keeps a frontend with no endpoints (the dataplane refuses it) and skips headless and ExternalName services', () => {
+    const services = [
+      svc('empty', { clusterIP: '127.96.0.40', ports: [{ port: 80 }] }),
+      svc('headless', { clusterIP: 'None', ports: [{ port: 80 }] }),
+      svc('ext', { type: 'ExternalName', externalName: 'example.invalid', ports: [{ port: 80 }] }),
+      svc('pending', { ports: [{ port: 80 }] }),
+    ];
+    const slices = [slice('headless-1', 'headless', [{ port: 80 }], [{ ip: '127.244.1.9' }])];
+    expect(plain(computeRoutingTable(services, slices))).toEqual({
+      frontends: { '127.96.0.40:80/TCP': 'default/empty' },
+      endpoints: { 'default/empty': [] },
+      problems: [],
+    });
+  });
+
+  it('merges slices of one service, de-duplicates endpoints, ignores other namespaces, IPv6 slices and unmatched port names', () => {
+    const services = [svc('web', { clusterIP: '127.96.0.50', ports: [{ name: 'http', port: 80 }] })];
+    const other = slice('web-other-ns', 'web', [{ name: 'http', port: 80 }], [{ ip: '127.244.9.9' }]);
+    (other.metadata as { namespace: string }).namespace = 'other';
+    const slices = [
+      slice('web-1', 'web', [{ name: 'http', port: 8080 }], [{ ip: '127.244.1.2' }, { ip: '127.244.1.10' }]),
+      slice('web-2', 'web', [{ name: 'http', port: 8080 }], [{ ip: '127.244.1.2', ready: false }, { ip: '127.244.1.3' }]),
+      slice('web-3', 'web', [{ name: 'https', port: 8443 }], [{ ip: '127.244.1.4' }]),
+      slice('web-v6', 'web', [{ name: 'http', port: 8080 }], [{ ip: 'fd00::1' }], { addressType: 'IPv6' }),
+      other,
+    ];
+    expect(plain(computeRoutingTable(services, slices)).endpoints).toEqual({
+      'default/web:http': ['127.244.1.2:8080', '127.244.1.3:8080', '127.244.1.10:8080'],
+    });
+  });
+
+  it('reports unsupported protocols and frontend conflicts, and keeps the rest', () => {
+    const services = [
+      svc('b', { clusterIP: '127.96.0.60', ports: [{ port: 80 }] }),
+      svc('a', { clusterIP: '127.96.0.60', ports: [{ port: 80 }, { name: 'sctp', port: 9, protocol: 'SCTP' }] }),
+    ];
+    expect(plain(computeRoutingTable(services, []))).toEqual({
+      frontends: { '127.96.0.60:80/TCP': 'default/a' },
+      endpoints: { 'default/a': [] },
+      problems: [
+        'Service default/a: port "sctp": protocol SCTP is not supported by the userspace proxy',
+        'Service default/b: 127.96.0.60:80/TCP is already used by service port default/a; not proxied',
+      ],
+    });
+  });
+
+  it('carries session affinity with the default timeout', () => {
+    const t = computeRoutingTable([svc('s', { clusterIP: '127.96.0.70', sessionAffinity: 'ClientIP', ports: [{ port: 80 }] })], []);
+    expect(t.servicePorts.get('default/s')).toEqual({
+      name: 'default/s',
+      namespace: 'default',
+      service: 's',
+      portName: '',
+      protocol: 'TCP',
+      sessionAffinity: { type: 'ClientIP', timeoutSeconds: 10800 },
+      endpoints: [],
+    });
+    expect(t.frontends.get('127.96.0.70:80/TCP')).toEqual({ key: '127.96.0.70:80/TCP', kind: 'ClusterIP', ip: '127.96.0.70', port: 80, protocol: 'TCP', servicePort: 'default/s' });
+  });
+
+  it('is independent of input order', () => {
+    const services = [svc('x', { clusterIP: '127.96.0.80', ports: [{ port: 1 }] }), svc('y', { clusterIP: '127.96.0.81', ports: [{ port: 2 }] })];
+    const slices = [slice('x-1', 'x', [{ port: 1 }], [{ ip: '127.244.3.2' }]), slice('x-2', 'x', [{ port: 1 }], [{ ip: '127.244.3.1' }])];
+    expect(computeRoutingTable([...services].reverse(), [...slices].reverse())).toEqual(computeRoutingTable(services, slices));
+  });
+});
