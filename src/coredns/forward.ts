@@ -1,0 +1,153 @@
+// The `forward` handler: names the cluster does not own are sent to the upstream resolvers and the
+// answer is relayed unchanged (CoreDNS `forward . <upstreams>`). The request goes out over the
+// client's transport, so a truncated UDP answer reaches the client with TC set and its TCP retry is
+// forwarded over TCP. Upstreams are tried in random order (`policy random`); when none answers within
+// the timeout the client gets SERVFAIL.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { randomInt } from 'node:crypto';
+import { RCODE, reply, type DnsRequest, type DnsResult, type Handler } from './types.js';
+
+export interface Upstream {
+  address: string;
+  port: number;
+}
+
+export type Exchange = (upstream: Upstream, wire: Buffer, transport: 'udp' | 'tcp', timeoutMs: number) => Promise<Buffer>;
+
+export interface ForwardOptions {
+  upstreams: Upstream[];
+  /** Per-upstream attempt timeout (CoreDNS: 2 s per try, 5 s overall). */
+  timeoutMs?: number;
+  /** Injectable for tests; defaults to real UDP/TCP exchanges. */
+  exchange?: Exchange;
+  rng?: (n: number) => number;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+/** Parses `ip`, `ip:port`, `[ipv6]:port` or `ipv6`; throws a precise error otherwise. */
+export function parseUpstream(s: string): Upstream {
+  const t = s.trim().replace(/^dns:\/\//, '');
+  let address = t;
+  let port = 53;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
+  if (bracket) {
+    address = bracket[1];
+    if (bracket[2]) port = Number(bracket[2]);
+  } else if (net.isIPv4(t.split(':')[0]) && t.includes(':')) {
+    const [a, p] = t.split(':');
+    address = a;
+    port = Number(p);
+  }
+  if (!net.isIP(address)) throw new Error(`coredns: forward: not an IP address: "${s}" (want ip or ip:port)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`coredns: forward: invalid port in "${s}"`);
+  return { address, port };
+}
+
+export class ForwardHandler implements Handler {
+  readonly name = 'forward';
+  private readonly timeoutMs: number;
+  private readonly exchange: Exchange;
+  private readonly rng: (n: number) => number;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(private readonly opts: ForwardOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.exchange = opts.exchange ?? realExchange;
+    this.rng = opts.rng ?? randomInt;
+    this.log = opts.log ?? ((l) => console.error(l));
+    this.now = opts.now ?? Date.now;
+  }
+
+  async serveDns(req: DnsRequest): Promise<DnsResult> {
+    const order = shuffle(this.opts.upstreams, this.rng);
+    // A fresh transaction ID per upstream query; the server restores the client's ID.
+    const wire = Buffer.from(req.wire);
+    for (const up of order) {
+      const id = this.rng(0x10000);
+      wire.writeUInt16BE(id, 0);
+      try {
+        const raw = await this.exchange(up, wire, req.transport, this.timeoutMs);
+        if (raw.length < 12 || raw.readUInt16BE(0) !== id || !(raw[2] & 0x80)) throw new Error('malformed or mismatched response');
+        return { raw };
+      } catch (e) {
+        this.logOnce(up, req, e);
+      }
+    }
+    return reply(RCODE.SERVFAIL);
+  }
+
+  /** One line per upstream per 30 s, so a dead upstream does not flood the log. */
+  private logOnce(up: Upstream, req: DnsRequest, e: unknown): void {
+    const key = `${up.address}:${up.port}`;
+    const t = this.now();
+    if ((this.lastLogged.get(key) ?? -Infinity) > t - 30_000) return;
+    this.lastLogged.set(key, t);
+    const msg = e instanceof Error ? e.message : String(e);
+    this.log(`[ERROR] coredns: forward: ${req.query.qname}. ${req.query.qtype}: ${req.transport} ${key}: ${msg}`);
+  }
+}
+
+function shuffle<T>(xs: T[], rng: (n: number) => number): T[] {
+  const out = xs.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+export const realExchange: Exchange = (up, wire, transport, timeoutMs) =>
+  transport === 'tcp' ? exchangeTcp(up, wire, timeoutMs) : exchangeUdp(up, wire, timeoutMs);
+
+function exchangeUdp(up: Upstream, wire: Buffer, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket(net.isIPv6(up.address) ? 'udp6' : 'udp4');
+    const id = wire.readUInt16BE(0);
+    const done = (err: Error | null, buf?: Buffer) => {
+      clearTimeout(timer);
+      sock.close();
+      if (err) reject(err);
+      else resolve(buf!);
+    };
+    const timer = setTimeout(() => done(new Error('i/o timeout')), timeoutMs);
+    sock.on('error', (e) => done(e));
+    sock.on('message', (msg, rinfo) => {
+      // Only the upstream's answer to this ID counts (RFC 5452).
+      if (rinfo.address !== up.address || rinfo.port !== up.port || msg.length < 12 || msg.readUInt16BE(0) !== id) return;
+      done(null, msg);
+    });
+    sock.send(wire, up.port, up.address, (e) => { if (e) done(e); });
+  });
+}
+
+function exchangeTcp(up: Upstream, wire: Buffer, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: up.address, port: up.port });
+    let buf = Buffer.alloc(0);
+    let settled = false;
+    const done = (err: Error | null, msg?: Buffer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(msg!);
+    };
+    const timer = setTimeout(() => done(new Error('i/o timeout')), timeoutMs);
+    sock.on('error', (e) => done(e));
+    sock.on('connect', () => {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(wire.length);
+      sock.write(Buffer.concat([len, wire]));
+    });
+    sock.on('data', (d) => {
+      buf = buf.length ? Buffer.concat([buf, d]) : d;
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(null, buf.subarray(2, 2 + buf.readUInt16BE(0)));
+    });
+    sock.on('end', () => done(new Error('connection closed before a response')));
+  });
+}
