@@ -1,0 +1,123 @@
+// The socket shell of the HTTP built-ins: one node:http server per port on the pod IP, keep-alive,
+// graceful stop (stop accepting at once, let in-flight requests finish, then close).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { BuiltinContext, BuiltinProcess } from './types.js';
+
+export interface HttpListenerOptions {
+  /** Idle keep-alive timeout (nginx: 75 s). */
+  keepAliveTimeoutMs?: number;
+  /** The line the image logs when a port cannot be bound, e.g. nginx's `[emerg] bind() … failed`. */
+  bindErrorLine?(host: string, port: number, err: NodeJS.ErrnoException): string;
+}
+
+export interface HttpListeners extends BuiltinProcess {
+  /** Ends the "container" with an exit code (agnhost /exit). */
+  exit(code: number): void;
+}
+
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, port: number) => void;
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export async function startHttpListeners(ctx: BuiltinContext, ports: number[], handler: HttpHandler, opts: HttpListenerOptions = {}): Promise<HttpListeners> {
+  const servers: Server[] = [];
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  let stopping: Promise<void> | undefined;
+  let exitCode = 0;
+
+  const stop = (graceMs: number): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              if (!s.listening) return resolve();
+              const timer = setTimeout(() => s.closeAllConnections(), Math.max(0, graceMs));
+              s.close(() => {
+                clearTimeout(timer);
+                resolve();
+              });
+              s.closeIdleConnections();
+            }),
+        ),
+      );
+      resolveExit(exitCode);
+    })();
+    return stopping;
+  };
+
+  for (const port of ports) {
+    const server = createServer({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 75_000, requestTimeout: 60_000 }, (req, res) => {
+      try {
+        handler(req, res, port);
+      } catch (err) {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+        ctx.log.stderr(`internal error: ${(err as Error).message}`);
+      }
+    });
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    try {
+      await listen(server, ctx.podIP, port);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (opts.bindErrorLine) ctx.log.stderr(opts.bindErrorLine(ctx.podIP, port, e));
+      await stop(0);
+      throw Object.assign(new Error(`listen tcp ${ctx.podIP}:${port}: bind: ${bindReason(e)}`), { code: e.code });
+    }
+    servers.push(server);
+  }
+  return {
+    exited,
+    stop,
+    exit(code: number) {
+      exitCode = code;
+      void stop(1000);
+    },
+  };
+}
+
+export function bindReason(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return 'address already in use';
+    case 'EADDRNOTAVAIL':
+      return 'cannot assign requested address';
+    case 'EACCES':
+      return 'permission denied (ports below 1024 need root or net.ipv4.ip_unprivileged_port_start)';
+    default:
+      return e.message;
+  }
+}
+
+/** Reads a request body up to `limit` bytes. */
+export function readBody(req: IncomingMessage, limit = 1 << 20): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** The client address without the IPv4-mapped prefix. */
+export function remoteIp(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}

@@ -1,0 +1,42 @@
+// The contract between the pod runtime and a built-in image: kdp's stand-in for a container image
+// whose behaviour it implements in-process (nginx, echo servers) instead of running a container.
+import type { KObject } from '../../api/types.js';
+import type { ImageRef } from './image-ref.js';
+
+export interface LogSink {
+  /** One line of the container's stdout (no trailing newline). */
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+export interface BuiltinContext {
+  pod: KObject;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  container: any;
+  image: ImageRef;
+  podIP: string;
+  hostIP: string;
+  nodeName: string;
+  /** The container's args ($(VAR)-expanded); the image's entrypoint gets them. */
+  args: string[];
+  /** The container's environment as a host process would get it. */
+  env: Map<string, string>;
+  log: LogSink;
+  now(): Date;
+}
+
+export interface BuiltinProcess {
+  /** Resolves with the exit code when the "container" ends: on its own (agnhost /exit) or after stop(). */
+  exited: Promise<number>;
+  /** Stop accepting at once, let in-flight requests finish for up to graceMs, then close everything. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export interface BuiltinImage {
+  /** Short name for docs and logs. */
+  name: string;
+  /** Repository paths without registry and tag: `nginx`, `traefik/whoami`, `e2e-test-images/agnhost`. */
+  repositories: string[];
+  /** Resolves once the listeners are bound (the container is Ready then); rejects when binding fails. */
+  start(ctx: BuiltinContext): Promise<BuiltinProcess>;
+}

@@ -1,0 +1,136 @@
+// The kubelet of every node at once: watches Pods bound to any Node (spec.nodeName), realises
+// each with a PodWorker, and serves exec/logs through the RuntimeConnector.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterConfig } from '../api/config.js';
+import { ApiError } from '../api/errors.js';
+import type { InformerFactory } from '../api/informer.js';
+import type { PodConnector } from '../api/pod-connector.js';
+import type { ObjectStore } from '../api/store.js';
+import { GR, type KObject } from '../api/types.js';
+import { RuntimeConnector } from './connector.js';
+import { PodIpAllocator } from './ip-allocator.js';
+import { BUILTIN_IMAGES, ImageRegistry } from './images/registry.js';
+import type { BuiltinImage } from './images/types.js';
+import { PodWorker } from './pod-worker.js';
+
+export interface PodRuntimeOptions {
+  store: ObjectStore;
+  informers: InformerFactory;
+  config: ClusterConfig;
+  /** Where per-pod sandbox files and logs go; default a fresh dir under config.stateDir, removed on stop. */
+  runDir?: string;
+  now?: () => Date;
+  /** Extra built-in images, added to (or replacing) kdp's own: e.g. the ingress controller. */
+  images?: BuiltinImage[];
+  /** CrashLoopBackOff: first delay and cap (Kubernetes: 10 s doubling to 5 min). */
+  restartBackoff?: { initialMs: number; maxMs: number };
+}
+
+export interface PodRuntime {
+  stop(): Promise<void>;
+  connector: PodConnector;
+}
+
+function log(level: string, msg: string): void {
+  (level === 'INFO' ? console.log : console.error)(`[${level}] pods: ${msg}`);
+}
+
+export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRuntime> {
+  const { store, informers, config } = opts;
+  const now = opts.now ?? (() => new Date());
+  let runDir: string;
+  let ownRunDir = false;
+  if (opts.runDir) {
+    runDir = opts.runDir;
+    mkdirSync(runDir, { recursive: true });
+  } else {
+    mkdirSync(join(config.stateDir, 'run'), { recursive: true });
+    runDir = mkdtempSync(join(config.stateDir, 'run', 'pods-'));
+    ownRunDir = true;
+  }
+  const backoff = opts.restartBackoff ?? { initialMs: 10_000, maxMs: 300_000 };
+  const images = new ImageRegistry([...BUILTIN_IMAGES, ...(opts.images ?? [])]);
+  const allocator = new PodIpAllocator();
+  const workers = new Map<string, PodWorker>();
+  let stopped = false;
+
+  const deps = {
+    store,
+    config,
+    images,
+    allocator,
+    runDir,
+    now,
+    backoffMs: (level: number) => Math.min(backoff.initialMs * 2 ** (level - 1), backoff.maxMs),
+    log,
+    forget: (w: PodWorker) => {
+      if (workers.get(w.uid) === w) workers.delete(w.uid);
+    },
+  };
+
+  const nodes = informers.for(GR.nodes);
+  const pods = informers.for(GR.pods);
+
+  /** The kubelet's final delete for a pod nothing runs (e.g. finished before a restart of kdp). */
+  const finalDelete = (pod: KObject) => {
+    try {
+      store.delete(GR.pods, pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (err) {
+      if (!(err instanceof ApiError)) log('WARN', `deleting pod ${pod.metadata.namespace}/${pod.metadata.name}: ${(err as Error).message}`);
+    }
+  };
+
+  const onPod = (pod: KObject) => {
+    if (stopped || !pod.spec?.nodeName) return;
+    const w = workers.get(pod.metadata.uid!);
+    if (w) return w.update(pod);
+    if (pod.metadata.deletionTimestamp) return finalDelete(pod);
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    const node = nodes.get(undefined, pod.spec.nodeName);
+    if (!node) return; // no such node: the pod stays Pending, as with a node that never joined
+    const worker = new PodWorker(pod, node, deps);
+    workers.set(worker.uid, worker);
+    worker.start().catch((err) => log('ERROR', `pod ${worker.key}: ${(err as Error).stack ?? err}`));
+  };
+
+  const onPodDelete = (pod: KObject) => {
+    const w = workers.get(pod.metadata.uid!);
+    if (!w) return;
+    // Force-deleted (grace 0) while running: stop it now.
+    void w.shutdown(0).then(() => w.dispose());
+  };
+
+  nodes
+    .addHandlers({
+      onAdd: (node) => {
+        for (const p of pods.list()) if (p.spec?.nodeName === node.metadata.name && !workers.has(p.metadata.uid!)) onPod(p);
+      },
+    })
+    .start();
+  pods.addHandlers({ onAdd: onPod, onUpdate: onPod, onDelete: onPodDelete }).start();
+  log('INFO', `kubelet running for every node; pod files in ${runDir}`);
+
+  const connector = new RuntimeConnector({
+    worker: (pod) => {
+      const w = workers.get(pod.metadata.uid ?? '');
+      if (w) return w;
+      for (const x of workers.values()) if (x.pod.metadata.namespace === pod.metadata.namespace && x.pod.metadata.name === pod.metadata.name) return x;
+      return undefined;
+    },
+    now,
+  });
+
+  return {
+    connector,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const all = [...workers.values()];
+      await Promise.all(all.map((w) => w.shutdown(500)));
+      workers.clear();
+      if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
+      else rmSync(join(runDir, 'pods'), { recursive: true, force: true });
+    },
+  };
+}
