@@ -13,12 +13,22 @@ export function firstServiceIP(serviceCidr: string): string {
   return parts.join('.');
 }
 
+/** Everything at once, for callers that know the API port up front (tests). */
 export function bootstrap(store: ObjectStore, config: ClusterConfig): void {
+  bootstrapNamespaces(store);
+  bootstrapKubernetesService(store, config, config.apiAddress, config.apiPort);
+}
+
+export function bootstrapNamespaces(store: ObjectStore): void {
   for (const name of SYSTEM_NAMESPACES) {
     if (!store.tryGet(GR.namespaces, undefined, name)) {
       store.create(GR.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: {}, status: { phase: 'Active' } });
     }
   }
+}
+
+/** The `kubernetes` Service and its EndpointSlice, pointing at where the API server really listens. */
+export function bootstrapKubernetesService(store: ObjectStore, config: ClusterConfig, apiAddress: string, apiPort: number): void {
   if (!store.tryGet(GR.services, 'default', 'kubernetes')) {
     store.create(GR.services, {
       apiVersion: 'v1',
@@ -27,7 +37,7 @@ export function bootstrap(store: ObjectStore, config: ClusterConfig): void {
       spec: {
         type: 'ClusterIP',
         clusterIP: firstServiceIP(config.serviceCidr),
-        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.apiPort }],
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }],
         sessionAffinity: 'None',
       },
     });
@@ -38,8 +48,8 @@ export function bootstrap(store: ObjectStore, config: ClusterConfig): void {
       kind: 'EndpointSlice',
       metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
       addressType: 'IPv4',
-      endpoints: [{ addresses: [config.apiAddress], conditions: { ready: true, serving: true, terminating: false } }],
-      ports: [{ name: 'https', port: config.apiPort, protocol: 'TCP' }],
+      endpoints: [{ addresses: [apiAddress], conditions: { ready: true, serving: true, terminating: false } }],
+      ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }],
     });
   }
 }

@@ -52,12 +52,16 @@ export const errors = {
   conflict(group: string, resource: string, name: string, why: string): ApiError {
     return status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(group, resource)} "${name}": ${why}`, { name, group: group || undefined, kind: resource });
   },
-  /** 422: `The Service "x" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive` */
+  /**
+   * 422, worded as apimachinery's NewInvalid: `Service "x" is invalid: spec.ports[0].port: Invalid value: …`
+   * (qualified kind, e.g. `Deployment.apps`; several causes in brackets). kubectl rebuilds its
+   * `The Service "x" is invalid: …` line from `details`.
+   */
   invalid(group: string, kind: string, name: string, causes: StatusCause[]): ApiError {
     const msgs = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
     const body = msgs.length === 1 ? msgs[0] : `[${msgs.join(', ')}]`;
     const kindName = group ? `${kind}.${group}` : kind;
-    return status(422, 'Invalid', `The ${kindName} "${name}" is invalid: ${body}`, { name, group: group || undefined, kind, causes });
+    return status(422, 'Invalid', `${kindName} "${name}" is invalid: ${body}`, { name, group: group || undefined, kind, causes });
   },
   badRequest(message: string): ApiError {
     return status(400, 'BadRequest', message);

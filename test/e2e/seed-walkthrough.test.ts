@@ -69,13 +69,13 @@ describe('2. kdp get prints kubectl columns', () => {
     const out = await ok(['get', 'service', 'nginx']);
     const [head, row] = out.trim().split('\n');
     expect(head).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
-    expect(row).toMatch(/^nginx\s+ClusterIP\s+127\.101\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/);
+    expect(row).toMatch(/^nginx\s+ClusterIP\s+127\.121\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/);
   });
 
   it('get all groups resources by type with kind prefixes', async () => {
     const out = await ok(['get', 'all']);
     expect(out).toMatch(/^pod\/curlpod\s/m);
-    expect(out).toMatch(/^service\/kubernetes\s+ClusterIP\s+127\.101\.0\.1\s/m);
+    expect(out).toMatch(/^service\/kubernetes\s+ClusterIP\s+127\.121\.0\.1\s/m);
     expect(out).toMatch(/^deployment\.apps\/nginx\s+1\/1\s+1\s+1\s/m);
     expect(out).toMatch(/^replicaset\.apps\/nginx-\S+\s+1\s+1\s+1\s/m);
   });
@@ -83,13 +83,13 @@ describe('2. kdp get prints kubectl columns', () => {
   it('get deploy,rs,endpointslices,nodes and -o wide / yaml / json / -A / -n', async () => {
     const out = await ok(['get', 'deploy,rs,endpointslices,nodes']);
     expect(out).toMatch(/^deployment\.apps\/nginx\s/m);
-    expect(out).toMatch(/^endpointslice\.discovery\.k8s\.io\/nginx-\S+\s+IPv4\s+80\s+127\.151\.\d+\.\d+/m);
+    expect(out).toMatch(/^endpointslice\.discovery\.k8s\.io\/nginx-\S+\s+IPv4\s+80\s+127\.141\.\d+\.\d+/m);
     expect(out).toMatch(/^node\/e2e1-control-plane\s+Ready\s+control-plane\s/m);
     expect(out).toMatch(/^node\/e2e1-worker\s+Ready\s+<none>\s/m);
 
     const wide = await ok(['get', 'pods', '-o', 'wide']);
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
-    expect(wide).toMatch(/^curlpod\s+1\/1\s+Running\s+0\s+\S+\s+127\.151\.\d+\.\d+\s+e2e1-(control-plane|worker)\s+<none>\s+<none>$/m);
+    expect(wide).toMatch(/^curlpod\s+1\/1\s+Running\s+0\s+\S+\s+127\.141\.\d+\.\d+\s+e2e1-(control-plane|worker)\s+<none>\s+<none>$/m);
 
     expect(await ok(['get', 'svc', 'nginx', '-o', 'yaml'])).toMatch(/^kind: Service$/m);
     const list = JSON.parse(await ok(['get', 'pods', '-A', '-o', 'json']));
@@ -295,7 +295,8 @@ describe('8. bad input', () => {
   it('a Service port 70000 is Invalid and nothing is stored', async () => {
     const r = await applyBad('bad-port.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad-port\nspec:\n  selector: {app: x}\n  ports:\n  - port: 70000\n');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('The Service "bad-port" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
+    // as kubectl prints it: targetPort defaults to port, so both are out of range
+    expect(r.stderr).toContain('The Service "bad-port" is invalid: \n* spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive\n* spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive\n');
     expect((await k.kdp(['get', 'service', 'bad-port'])).stderr).toContain('Error from server (NotFound): services "bad-port" not found');
   });
 

@@ -16,7 +16,7 @@ export interface RunResult {
 
 export interface KdpCluster {
   apiUrl: string;
-  /** `127.<slot>.0.10` */
+  /** `127.(120+slot).0.10` */
   dnsAddress: string;
   serviceCidr: string;
   stateDir: string;
@@ -29,7 +29,11 @@ export interface KdpCluster {
 }
 
 export interface StartOptions {
-  /** 1..40: picks the address ranges 127.(100+slot).x.x (services) etc. Unique per test file. */
+  /**
+   * 1..9, unique per test file: services 127.(120+slot).0.0/16, pods 127.(140+slot).0.0/16, nodes
+   * 127.(170+slot).0.x, load balancers 127.(190+slot).0.0/24 — clear of kdp's defaults (127.96.0.0/12,
+   * 127.244.0.0/16, 127.18.0.x, 127.200.0.0/16), so tests run beside a developer's `kdp up`.
+   */
   slot: number;
   files?: string[];
   nodes?: number;
@@ -51,16 +55,16 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
 export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   const s = opts.slot;
   const stateDir = mkdtempSync(join(tmpdir(), `kdp-e2e-${s}-`));
-  const serviceCidr = `127.${100 + s}.0.0/16`;
-  const dnsAddress = `127.${100 + s}.0.10`;
+  const serviceCidr = `127.${120 + s}.0.0/16`;
+  const dnsAddress = `127.${120 + s}.0.10`;
   const args = [
     KDP_BIN, 'up',
     '--api-address', '127.0.0.1', '--api-port', '0',
     '--service-cidr', serviceCidr,
     '--dns-address', dnsAddress,
-    '--pod-cidr', `127.${150 + s}.0.0/16`,
-    '--node-ip-start', `127.${200 + s}.0.2`,
-    '--lb-pool', `127.${200 + s}.100.0/24`,
+    '--pod-cidr', `127.${140 + s}.0.0/16`,
+    '--node-ip-start', `127.${170 + s}.0.2`,
+    '--lb-pool', `127.${190 + s}.0.0/24`,
     '--name', `e2e${s}`,
     '--nodes', String(opts.nodes ?? 2),
     '--upstream-dns', (opts.upstreamDns ?? []).join(','),
@@ -89,7 +93,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   });
   child.removeAllListeners('exit');
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
+  const cluster: KdpCluster = {
     apiUrl,
     dnsAddress,
     serviceCidr,
@@ -105,8 +109,9 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
       }
     },
     async stop() {
-      await this.halt();
+      await cluster.halt();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }

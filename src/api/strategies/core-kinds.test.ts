@@ -16,7 +16,7 @@ describe('Namespace', () => {
   test('names are DNS-1123 labels', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.namespaces, obj('a.b'))).message).toBe(
-      `The Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+      `Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
     );
   });
 
@@ -33,7 +33,7 @@ describe('ConfigMap and Secret', () => {
   test('ConfigMap keys', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.configmaps, obj('c', { data: { 'a b': 'x' } }))).message).toBe(
-      `The ConfigMap "c" is invalid: data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+      `ConfigMap "c" is invalid: data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
     );
   });
 
@@ -41,7 +41,7 @@ describe('ConfigMap and Secret', () => {
     const { store } = newStore();
     store.create(GR.configmaps, obj('c', { data: { a: '1' }, immutable: true }));
     expect(apiError(() => store.update(GR.configmaps, obj('c', { data: { a: '2' }, immutable: true }))).message).toBe(
-      'The ConfigMap "c" is invalid: data: Forbidden: field is immutable when `immutable` is set',
+      'ConfigMap "c" is invalid: data: Forbidden: field is immutable when `immutable` is set',
     );
   });
 
@@ -65,11 +65,11 @@ describe('ConfigMap and Secret', () => {
   test('TLS secrets need tls.crt and tls.key; type is immutable', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.secrets, obj('t', { type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==' } }))).message).toBe(
-      'The Secret "t" is invalid: data[tls.key]: Required value',
+      'Secret "t" is invalid: data[tls.key]: Required value',
     );
     store.create(GR.secrets, obj('o', { data: {} }));
     expect(apiError(() => store.update(GR.secrets, obj('o', { type: 'kubernetes.io/basic-auth' }))).message).toBe(
-      'The Secret "o" is invalid: type: Invalid value: "kubernetes.io/basic-auth": field is immutable',
+      'Secret "o" is invalid: type: Invalid value: "kubernetes.io/basic-auth": field is immutable',
     );
   });
 });
@@ -93,14 +93,14 @@ describe('EndpointSlice, Event, Node', () => {
   for (const [what, body, message] of cases) {
     test(what, () => {
       const { store } = newStore();
-      expect(apiError(() => store.create(GR.endpointslices, slice(body))).message).toBe(`The EndpointSlice.discovery.k8s.io "web-abc12" is invalid: ${message}`);
+      expect(apiError(() => store.create(GR.endpointslices, slice(body))).message).toBe(`EndpointSlice.discovery.k8s.io \"web-abc12" is invalid: ${message}`);
     });
   }
 
   test('Event involvedObject namespace', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.events, obj('web.1', { involvedObject: { kind: 'Pod', name: 'web', namespace: 'other' } }))).message).toBe(
-      'The Event "web.1" is invalid: involvedObject.namespace: Invalid value: "other": does not match event.namespace',
+      'Event "web.1" is invalid: involvedObject.namespace: Invalid value: "other": does not match event.namespace',
     );
   });
 

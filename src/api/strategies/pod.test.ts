@@ -81,14 +81,14 @@ describe('Pod validation', () => {
   for (const [what, spec, message] of cases) {
     test(what, () => {
       const { store } = newStore();
-      expect(apiError(() => store.create(GR.pods, pod('p', spec))).message).toBe(`The Pod "p" is invalid: ${message}`);
+      expect(apiError(() => store.create(GR.pods, pod('p', spec))).message).toBe(`Pod "p" is invalid: ${message}`);
     });
   }
 
   test('pod names are DNS-1123 subdomains', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.pods, pod('Foo_bar'))).message).toBe(
-      `The Pod "Foo_bar" is invalid: metadata.name: Invalid value: "Foo_bar": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      `Pod "Foo_bar" is invalid: metadata.name: Invalid value: "Foo_bar": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
     );
   });
 });
@@ -105,14 +105,14 @@ describe('Pod updates', () => {
     expect(u.spec.nodeName).toBe('kdp-worker');
     expect(u.status.phase).toBe('Pending');
     u.spec.nodeName = 'kdp-control-plane';
-    expect(apiError(() => store.update(GR.pods, u)).message).toBe(`The Pod "p" is invalid: spec: Forbidden: ${POD_UPDATE_FORBIDDEN}`);
+    expect(apiError(() => store.update(GR.pods, u)).message).toBe(`Pod "p" is invalid: spec: Forbidden: ${POD_UPDATE_FORBIDDEN}`);
   });
 
   test('other spec changes are forbidden', () => {
     const { store } = newStore();
     const p = structuredClone(store.create(GR.pods, pod('p')));
     p.spec.containers[0].ports[0].containerPort = 81;
-    expect(apiError(() => store.update(GR.pods, p)).message).toBe(`The Pod "p" is invalid: spec: Forbidden: ${POD_UPDATE_FORBIDDEN}`);
+    expect(apiError(() => store.update(GR.pods, p)).message).toBe(`Pod "p" is invalid: spec: Forbidden: ${POD_UPDATE_FORBIDDEN}`);
   });
 
   test('metadata-only updates without the defaults are accepted (defaults re-applied)', () => {
@@ -126,6 +126,6 @@ describe('Pod updates', () => {
     const { store } = newStore();
     const p = structuredClone(store.create(GR.pods, pod('p', { activeDeadlineSeconds: 10 })));
     p.spec.activeDeadlineSeconds = 20;
-    expect(apiError(() => store.update(GR.pods, p)).message).toBe('The Pod "p" is invalid: spec.activeDeadlineSeconds: Invalid value: 20: must be less than or equal to previous value');
+    expect(apiError(() => store.update(GR.pods, p)).message).toBe('Pod "p" is invalid: spec.activeDeadlineSeconds: Invalid value: 20: must be less than or equal to previous value');
   });
 });

@@ -76,13 +76,13 @@ describe('ClusterIP allocation', () => {
     store.create(GR.services, svc('a', { clusterIP: '127.96.0.5' }));
     const err = apiError(() => store.create(GR.services, svc('b', { clusterIP: '127.96.0.5' })));
     expect(err.code).toBe(422);
-    expect(err.message).toBe('The Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"127.96.0.5"}: failed to allocate IP 127.96.0.5: provided IP is already allocated');
+    expect(err.message).toBe('Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"127.96.0.5"}: failed to allocate IP 127.96.0.5: provided IP is already allocated');
   });
 
   test('a requested IP outside the range is refused', () => {
     const { store } = newStore();
     const err = apiError(() => store.create(GR.services, svc('b', { clusterIP: '127.1.2.3' })));
-    expect(err.message).toBe('The Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"127.1.2.3"}: failed to allocate IP 127.1.2.3: the provided IP (127.1.2.3) is not in the valid range. The range of valid IPs is 127.96.0.0/12');
+    expect(err.message).toBe('Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"127.1.2.3"}: failed to allocate IP 127.1.2.3: the provided IP (127.1.2.3) is not in the valid range. The range of valid IPs is 127.96.0.0/12');
     // the network and broadcast addresses are not in the range either
     expect(apiError(() => store.create(GR.services, svc('c', { clusterIP: '127.96.0.0' }))).message).toContain('not in the valid range');
     expect(apiError(() => store.create(GR.services, svc('d', { clusterIP: '127.111.255.255' }))).message).toContain('not in the valid range');
@@ -117,7 +117,7 @@ describe('ClusterIP allocation', () => {
     const err = apiError(() =>
       store.create(GR.services, svc('b', { type: 'NodePort', clusterIP: '127.96.0.20', ports: [{ name: 'x', port: 81 }, { name: 'y', port: 80, nodePort: 30080 }] })),
     );
-    expect(err.message).toBe('The Service "b" is invalid: spec.ports[1].nodePort: Invalid value: 30080: provided port is already allocated');
+    expect(err.message).toBe('Service "b" is invalid: spec.ports[1].nodePort: Invalid value: 30080: provided port is already allocated');
     expect({ ips: alloc.serviceIPs.used, ports: alloc.nodePorts.used }).toEqual(before);
     expect(alloc.serviceIPs.ownerOf('127.96.0.20')).toBeUndefined();
     // and the IP is really free
@@ -143,9 +143,9 @@ describe('nodePort allocation', () => {
     const { store } = newStore();
     store.create(GR.services, svc('a', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }));
     expect(apiError(() => store.create(GR.services, svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }))).message)
-      .toBe('The Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
+      .toBe('Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
     expect(apiError(() => store.create(GR.services, svc('c', { type: 'NodePort', ports: [{ port: 80, nodePort: 8080 }] }))).message)
-      .toBe('The Service "c" is invalid: spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767');
+      .toBe('Service "c" is invalid: spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767');
   });
 
   test('a full nodePort range', () => {
@@ -187,7 +187,7 @@ describe('Service updates', () => {
     const s = structuredClone(store.create(GR.services, svc('web', { clusterIP: '127.96.0.30' })));
     s.spec.clusterIP = '127.96.0.31';
     s.spec.clusterIPs = ['127.96.0.31'];
-    expect(apiError(() => store.update(GR.services, s)).message).toBe('The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"127.96.0.31"}: may not change once set');
+    expect(apiError(() => store.update(GR.services, s)).message).toBe('Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"127.96.0.31"}: may not change once set');
     const h = structuredClone(store.get(GR.services, 'default', 'web'));
     h.spec.clusterIP = 'None';
     h.spec.clusterIPs = ['None'];
@@ -239,7 +239,7 @@ describe('Service updates', () => {
     store.create(GR.services, svc('a', { type: 'NodePort', ports: [{ port: 80, nodePort: 30100 }] }));
     const b = structuredClone(store.create(GR.services, svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30101 }] })));
     b.spec.ports = [{ name: 'x', port: 80, nodePort: 30101 }, { name: 'y', port: 81, nodePort: 30100 }];
-    expect(apiError(() => store.update(GR.services, b)).message).toBe('The Service "b" is invalid: spec.ports[1].nodePort: Invalid value: 30100: provided port is already allocated');
+    expect(apiError(() => store.update(GR.services, b)).message).toBe('Service "b" is invalid: spec.ports[1].nodePort: Invalid value: 30100: provided port is already allocated');
     expect(alloc.nodePorts.ownedBy(b.metadata.uid!)).toEqual([30101]);
   });
 });
@@ -266,21 +266,21 @@ describe('Service validation', () => {
       const { store } = newStore();
       const err = apiError(() => store.create(GR.services, svc('s', spec)));
       expect(err.code).toBe(422);
-      expect(err.message).toBe(`The Service "s" is invalid: ${message}`);
+      expect(err.message).toBe(`Service "s" is invalid: ${message}`);
     });
   }
 
   test('Service names are DNS-1035 labels', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.services, svc('1web'))).message).toBe(
-      `The Service "1web" is invalid: metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+      `Service "1web" is invalid: metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
     );
   });
 
   test('several problems are listed together', () => {
     const { store } = newStore();
     expect(apiError(() => store.create(GR.services, svc('s', { ports: [{ port: 0, targetPort: 80 }], sessionAffinity: 'Sticky' }))).message).toBe(
-      'The Service "s" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive, spec.sessionAffinity: Unsupported value: "Sticky": supported values: "ClientIP", "None"]',
+      'Service "s" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive, spec.sessionAffinity: Unsupported value: "Sticky": supported values: "ClientIP", "None"]',
     );
   });
 

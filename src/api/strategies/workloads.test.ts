@@ -39,7 +39,7 @@ describe('Deployment', () => {
   for (const [what, spec, message] of cases) {
     test(what, () => {
       const { store } = newStore();
-      expect(apiError(() => store.create(GR.deployments, deploy('web', spec))).message).toBe(`The Deployment.apps "web" is invalid: ${message}`);
+      expect(apiError(() => store.create(GR.deployments, deploy('web', spec))).message).toBe(`Deployment.apps \"web" is invalid: ${message}`);
     });
   }
 
@@ -53,7 +53,7 @@ describe('Deployment', () => {
     u.spec.selector = { matchLabels: { app: 'web', tier: 'fe' } };
     u.spec.template.metadata.labels = { app: 'web', tier: 'fe' };
     expect(apiError(() => store.update(GR.deployments, u)).message).toBe(
-      'The Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"fe"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+      'Deployment.apps \"web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"fe"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
     );
   });
 
@@ -62,7 +62,7 @@ describe('Deployment', () => {
     const sel = { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] };
     expect(store.create(GR.deployments, deploy('web', { selector: sel })).spec.selector).toEqual(sel);
     expect(apiError(() => store.create(GR.deployments, deploy('x', { selector: { matchExpressions: [{ key: 'app', operator: 'In' }] } }))).message)
-      .toBe("The Deployment.apps \"x\" is invalid: spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'");
+      .toBe("Deployment.apps \"x\" is invalid: spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'");
   });
 });
 
@@ -73,7 +73,7 @@ describe('ReplicaSet, StatefulSet, DaemonSet', () => {
     expect(rs.spec.replicas).toBe(1);
     expect(rs.spec.template.spec.restartPolicy).toBe('Always');
     expect(apiError(() => store.create(GR.replicasets, deploy('x', { template: template({ app: 'other' }) }))).message)
-      .toBe('The ReplicaSet.apps "x" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`');
+      .toBe('ReplicaSet.apps \"x" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`');
   });
 
   test('StatefulSet defaults and its update rule', () => {

@@ -1,0 +1,102 @@
+// What every client verb needs: the API address, the namespace flags, discovery, and I/O (injectable
+// so tests can capture output). Global flags (`--server`, `-n`, `-A`, `--kubeconfig`) are added to
+// every verb, and are also read from the root program when it defines them.
+import type { Command } from 'commander';
+import { KubeClient, type FetchLike } from './client.js';
+import { Discovery } from './discovery.js';
+import { describeFailure } from './errors.js';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:6443';
+
+export interface Output {
+  write(chunk: string | Uint8Array): unknown;
+}
+
+export interface CliIO {
+  stdout: Output;
+  stderr: Output;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  env: Record<string, string | undefined>;
+  fetch?: FetchLike;
+  /** Sets the process exit code (tests capture it). */
+  setExitCode(code: number): void;
+  now?: () => Date;
+  /** Ends long-running verbs (get -w, logs -f) like Ctrl-C does; tests use it. */
+  signal?: AbortSignal;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+  };
+}
+
+export interface GlobalFlags {
+  server?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  kubeconfig?: string;
+}
+
+export interface Ctx {
+  io: CliIO;
+  client: KubeClient;
+  discovery: Discovery;
+  /** The namespace to use (`-n`, else `default`). */
+  namespace: string;
+  /** True when `-n` was given. */
+  explicitNamespace: boolean;
+  allNamespaces: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Adds the global flags to a verb. */
+export function withGlobalFlags(cmd: Command): Command {
+  return cmd
+    .option('--server <url>', 'The address and port of the Kubernetes API server (env KDP_SERVER)')
+    .option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces')
+    .option('--kubeconfig <path>', 'Path to the kubeconfig file (accepted, not used yet)');
+}
+
+export function makeCtx(io: CliIO, cmd: Command): Ctx {
+  const flags = cmd.optsWithGlobals() as GlobalFlags;
+  return makeCtxFromServer(io, flags.server || io.env.KDP_SERVER || DEFAULT_SERVER, flags);
+}
+
+export function makeCtxFromServer(io: CliIO, server: string, flags: GlobalFlags = {}): Ctx {
+  const client = new KubeClient(server, io.fetch ?? fetch);
+  return {
+    io,
+    client,
+    discovery: new Discovery(client),
+    namespace: flags.namespace || 'default',
+    explicitNamespace: !!flags.namespace,
+    allNamespaces: !!flags.allNamespaces,
+    out: (text) => io.stdout.write(text),
+    err: (text) => io.stderr.write(text),
+  };
+}
+
+/** Wraps a verb's action: builds the context, prints failures kubectl-style, sets the exit code. */
+export function action<A extends unknown[]>(io: CliIO, fn: (ctx: Ctx, ...args: A) => Promise<number | void>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const ctx = makeCtx(io, cmd);
+    try {
+      const code = await fn(ctx, ...(args.slice(0, -1) as A));
+      if (code) io.setExitCode(code);
+    } catch (err) {
+      const { message, exitCode } = describeFailure(err);
+      if (message) io.stderr.write(`${message}\n`);
+      io.setExitCode(exitCode);
+    }
+  };
+}

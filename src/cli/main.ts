@@ -1,0 +1,81 @@
+// The `kdp` command. `kdp up` runs the cluster; every other verb is a client of its API.
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { registerClientCommands } from './commands.js';
+import { parseConfigFlags, startCluster } from './up.js';
+import { applyPaths } from './apply.js';
+
+const program = new Command();
+program
+  .name('kdp')
+  .description('A Kubernetes network dataplane on one Linux machine: apply manifests, real sockets answer.')
+  .showHelpAfterError(false);
+
+program
+  .command('up')
+  .description('Run the cluster in the foreground until Ctrl-C')
+  .option('-f, --filename <path...>', 'manifests (files or directories) to apply once the cluster is up')
+  .option('--nodes <n>', 'number of nodes', '2')
+  .option('--name <name>', 'cluster name (node names are <name>-control-plane, <name>-worker…)')
+  .option('--api-address <ip>', 'API server address', '127.0.0.1')
+  .option('--api-port <port>', 'API server port', '6443')
+  .option('--service-cidr <cidr>', 'Service ClusterIP range', '127.96.0.0/12')
+  .option('--pod-cidr <cidr>', 'pod IP range (a /24 per node)', '127.244.0.0/16')
+  .option('--node-ip-start <ip>', 'first node IP', '127.18.0.2')
+  .option('--dns-address <ip>', 'cluster DNS address', '127.96.0.10')
+  .option('--dns-port <port>', 'cluster DNS port', '53')
+  .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
+  .option('--node-port-range <min-max>', 'NodePort range', '30000-32767')
+  .option('--lb-pool <cidr>', 'LoadBalancer address pool', '127.200.0.0/16')
+  .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
+  .option('--state-dir <dir>', 'where kdp keeps its kubeconfig, logs and volumes (default ~/.kdp)')
+  .action(async (o: Record<string, string | undefined> & { filename?: string[] }) => {
+    let config;
+    try {
+      config = parseConfigFlags(o);
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    const started = Date.now();
+    let cluster: Awaited<ReturnType<typeof startCluster>>;
+    try {
+      cluster = await startCluster(config);
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal}: stopping kdp…`);
+      await cluster.stop();
+      console.log('kdp stopped.');
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
+    const dns = config.dnsPort === 53 ? config.dnsAddress : `${config.dnsAddress}:${config.dnsPort}`;
+    console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain})`);
+    console.log(`kubeconfig: export KUBECONFIG=${join(config.stateDir, 'kubeconfig')}`);
+    if (o.filename?.length) {
+      const ok = await applyPaths(cluster.apiUrl, o.filename);
+      if (!ok) console.log('some manifests failed to apply (see above); the cluster keeps running.');
+    }
+    console.log('Try, in another terminal:');
+    console.log('  npx kdp get pods,svc            # what is running');
+    console.log('  curl -s http://$(npx kdp get svc nginx -o jsonpath=\'{.spec.clusterIP}\')/ | head -4');
+    console.log('  npx kdp exec curlpod -- curl -s nginx.default.svc.cluster.local | head -4');
+    console.log(`  dig @${config.dnsAddress}${config.dnsPort === 53 ? '' : ` -p ${config.dnsPort}`} nginx.default.svc.${config.clusterDomain} +short`);
+    console.log('Ctrl-C stops everything.');
+  });
+
+registerClientCommands(program);
+
+program.parseAsync(process.argv).catch((err) => {
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+// `kdp up`: runs the whole cluster in this process, in the foreground, until SIGINT/SIGTERM.
+// Start order follows a real cluster's: API + store, controllers, kubelet (pod runtime),
+// kube-proxy, CoreDNS; then the manifests given with -f are applied through the API, as a client.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootstrapKubernetesService, bootstrapNamespaces } from '../api/bootstrap.js';
+import { defaultConfig, type ClusterConfig } from '../api/config.js';
+import { InformerFactory } from '../api/informer.js';
+import { startApiServer } from '../api/server.js';
+import { ObjectStore } from '../api/store.js';
+import { registerStrategies } from '../api/strategies/index.js';
+import { startControllers } from '../controllers/index.js';
+import { startCoreDns } from '../coredns/index.js';
+import { startKubeProxy } from '../kubeproxy/index.js';
+import { startPodRuntime } from '../pods/index.js';
+import { kubeconfigYaml } from './kubeconfig.js';
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export interface RunningCluster {
+  config: ClusterConfig;
+  apiUrl: string;
+  store: ObjectStore;
+  stop(): Promise<void>;
+}
+
+/** Starts every component; on any failure, stops what already started and rethrows. */
+export async function startCluster(config: ClusterConfig): Promise<RunningCluster> {
+  const stack: Stoppable[] = [];
+  const stopAll = async () => {
+    for (const s of stack.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        console.error(`[WARN] kdp: stopping a component failed: ${(err as Error).message}`);
+      }
+    }
+    stack.length = 0;
+  };
+  try {
+    const store = new ObjectStore();
+    registerStrategies(store, config);
+    bootstrapNamespaces(store);
+    const informers = new InformerFactory(store);
+    stack.push({ stop: async () => informers.stop() });
+
+    stack.push(await startControllers({ store, informers, config }));
+    const runtime = await startPodRuntime({ store, informers, config });
+    stack.push(runtime);
+    stack.push(await startKubeProxy({ store, informers }));
+    stack.push(await startCoreDns({ informers, address: config.dnsAddress, port: config.dnsPort, zone: config.clusterDomain, upstreams: config.upstreamDns }));
+    const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort });
+    stack.push({ stop: () => api.close() });
+    bootstrapKubernetesService(store, config, api.address.address, api.address.port);
+
+    mkdirSync(config.stateDir, { recursive: true });
+    writeFileSync(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url), { mode: 0o600 });
+    return { config, apiUrl: api.url, store, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw explainStartError(err as NodeJS.ErrnoException, config);
+  }
+}
+
+/** Bind failures say which address, why, and what to do — as the issue and ARCHITECTURE.md ask. */
+export function explainStartError(err: NodeJS.ErrnoException & { address?: string; port?: number }, config: ClusterConfig): Error {
+  const where = err.address ? `${err.address}:${err.port}` : '';
+  if (err.code === 'EACCES') {
+    return new Error(`cannot bind ${where}: permission denied. Ports below 1024 (DNS on ${config.dnsPort}, Services on 80/443) need root, or allow them with: sudo sysctl net.ipv4.ip_unprivileged_port_start=0`);
+  }
+  if (err.code === 'EADDRINUSE') {
+    return new Error(`cannot bind ${where}: address already in use. Is another 'kdp up' running? Stop it, or pick other addresses (kdp up --help).`);
+  }
+  if (err.code === 'EADDRNOTAVAIL') {
+    return new Error(`cannot bind ${where}: address not available on this machine (kdp needs the 127.0.0.0/8 loopback range).`);
+  }
+  return err;
+}
+
+export function parseConfigFlags(o: Record<string, string | undefined>): ClusterConfig {
+  const upstream = o.upstreamDns !== undefined ? o.upstreamDns.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const overrides: Partial<ClusterConfig> = {};
+  if (o.apiAddress) overrides.apiAddress = o.apiAddress;
+  if (o.apiPort) overrides.apiPort = Number(o.apiPort);
+  if (o.serviceCidr) overrides.serviceCidr = o.serviceCidr;
+  if (o.podCidr) overrides.podCidr = o.podCidr;
+  if (o.nodeIpStart) overrides.nodeIpStart = o.nodeIpStart;
+  if (o.nodes) overrides.nodes = Number(o.nodes);
+  if (o.name) overrides.clusterName = o.name;
+  if (o.dnsAddress) overrides.dnsAddress = o.dnsAddress;
+  if (o.dnsPort) overrides.dnsPort = Number(o.dnsPort);
+  if (o.clusterDomain) overrides.clusterDomain = o.clusterDomain;
+  if (o.nodePortRange) {
+    const [min, max] = o.nodePortRange.split('-').map(Number);
+    overrides.nodePortRange = { min, max };
+  }
+  if (o.lbPool) overrides.loadBalancerPool = o.lbPool;
+  if (o.stateDir) overrides.stateDir = o.stateDir;
+  if (upstream) overrides.upstreamDns = upstream;
+  return defaultConfig(overrides);
+}
