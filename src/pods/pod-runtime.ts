@@ -1,6 +1,6 @@
 // The kubelet of every node at once: watches Pods bound to any Node (spec.nodeName), realises
 // each with a PodWorker, and serves exec/logs through the RuntimeConnector.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../api/config.js';
 import { ApiError } from '../api/errors.js';
@@ -129,7 +129,15 @@ export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRunti
       const all = [...workers.values()];
       await Promise.all(all.map((w) => w.shutdown(500)));
       workers.clear();
-      if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
+      if (ownRunDir) {
+        rmSync(runDir, { recursive: true, force: true });
+        // the shared parent goes too once no other runtime uses it
+        try {
+          rmdirSync(join(config.stateDir, 'run'));
+        } catch {
+          /* not empty: another kdp shares this state dir */
+        }
+      }
       else rmSync(join(runDir, 'pods'), { recursive: true, force: true });
     },
   };
