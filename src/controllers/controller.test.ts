@@ -34,7 +34,7 @@ describe('Controller', () => {
     await tick();
     expect(seen.filter((k) => k === 'ns/conflict')).toHaveLength(3);
     expect(seen.filter((k) => k === 'ns/bad')).toHaveLength(1);
-    expect(logs).toEqual(['[WARN] test-controller: ns/bad: The Pod "bad" is invalid: spec: Required value']);
+    expect(logs).toEqual(['[WARN] test-controller: ns/bad: Pod "bad" is invalid: spec: Required value']);
     await c.stop();
   });
 

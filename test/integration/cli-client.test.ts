@@ -194,7 +194,8 @@ describe('kdp client verbs', () => {
     const mixed = write('mixed.yaml', `${SVC.replace('name: web', 'name: bad-port').replace('port: 80', 'port: 70000')}---\n${SVC.replace('name: web', 'name: good')}`);
     r = await kdp(['apply', '-f', mixed]);
     expect(r.out).toBe('service/good created\n');
-    expect(r.err).toMatch(/^Error from server \(Invalid\): error when creating ".*mixed\.yaml": The Service "bad-port" is invalid: .*spec\.ports\[0\]\.port: Invalid value: 70000/);
+    // kubectl rebuilds Invalid errors from the Status details, one `* ` line per cause
+    expect(r.err).toMatch(/^The Service "bad-port" is invalid: \n\* spec\.ports\[0\]\.port: Invalid value: 70000/);
     expect(r.code).toBe(1);
   });
 
