@@ -11,7 +11,7 @@ import {
   newReplicaSetReplicas, oldReplicaSetScaleDown, progressDeadlineExceeded, progressDeadlineSeconds, replicasOf,
   REVISION_ANNOTATION, setCondition, type Condition,
 } from './deployment-rollout.js';
-import type { EventRecorder } from './event-recorder.js';
+import type { EventRecorder } from '../api/events.js';
 import { POD_TEMPLATE_HASH_LABEL, computeHash, templatesEqualIgnoringHash } from './pod-template-hash.js';
 import { controllerRef, isTerminal, ownerRefTo } from './pod-util.js';
 import { canonicalJSON } from './pod-template-hash.js';

@@ -8,7 +8,7 @@ import type { Controller } from './controller.js';
 import { createDeploymentController } from './deployment-controller.js';
 import { createEndpointSliceController } from './endpointslice-controller.js';
 import { createEndpointsController } from './endpoints-controller.js';
-import { createEventRecorder } from './event-recorder.js';
+import { createEventRecorder } from '../api/events.js';
 import { registerNodes, type HostInfo } from './node-controller.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
@@ -61,7 +61,7 @@ export async function startControllers(opts: ControllersOptions): Promise<Runnin
 
 export { Controller, isRetryable, type ControllerOptions, type ReconcileResult } from './controller.js';
 export { WorkQueue } from './work-queue.js';
-export { createEventRecorder, type EventRecorder } from './event-recorder.js';
+export { createEventRecorder, type EventRecorder } from '../api/events.js';
 export { buildNode, nodeIP, nodePodCIDR, registerNodes, type HostInfo } from './node-controller.js';
 export { computeHash } from './pod-template-hash.js';
 export { computeEndpointSlices, computeEndpointsSubsets } from './endpoints-compute.js';

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../api/store.js';
 import { rfc3339 } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey, type ReconcileResult } from './controller.js';
-import type { EventRecorder } from './event-recorder.js';
+import type { EventRecorder } from '../api/events.js';
 import { Expectations } from './expectations.js';
 import { controllerRef, isActive, isAvailable, isReady, ownerRefTo, readyCondition, restarts } from './pod-util.js';
 

@@ -7,7 +7,7 @@ import { keyOf } from '../api/informer.js';
 import { rfc3339, type ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey } from './controller.js';
-import type { EventRecorder } from './event-recorder.js';
+import type { EventRecorder } from '../api/events.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 

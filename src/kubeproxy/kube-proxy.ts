@@ -3,6 +3,7 @@
 // Services, recorded as a Warning Event; everything else keeps working.
 import type { InformerFactory } from '../api/informer.js';
 import type { ObjectStore } from '../api/store.js';
+import { recordEvent as recordServiceEvent } from '../api/events.js';
 import { GR, type KObject } from '../api/types.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
 import type { Dataplane, FrontendFailure } from './dataplane.js';
@@ -95,27 +96,7 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
     if (!opts.store) return;
     const [namespace, name] = serviceKey.split('/');
     const svc = opts.store.tryGet(GR.services, namespace, name);
-    if (!svc) return;
-    const ts = now().toISOString().replace(/\.\d+Z$/, 'Z');
-    const event: KObject = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace },
-      involvedObject: { apiVersion: 'v1', kind: 'Service', namespace, name, uid: svc.metadata.uid, resourceVersion: svc.metadata.resourceVersion },
-      reason,
-      message,
-      type: 'Warning',
-      source: { component: COMPONENT },
-      reportingComponent: COMPONENT,
-      firstTimestamp: ts,
-      lastTimestamp: ts,
-      count: 1,
-    };
-    try {
-      opts.store.create(GR.events, event);
-    } catch (err) {
-      log(`[WARN] ${COMPONENT}: could not record event for service ${serviceKey}: ${(err as Error).message}`);
-    }
+    if (svc) recordServiceEvent(opts.store, { component: COMPONENT }, svc, 'Warning', reason, message, now());
   }
 
   const onChange = (changed: boolean): void => {

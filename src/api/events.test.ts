@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ObjectStore } from '../api/store.js';
-import { GR, type KObject } from '../api/types.js';
-import { createEventRecorder } from './event-recorder.js';
+import { ObjectStore } from './store.js';
+import { GR, type KObject } from './types.js';
+import { createEventRecorder } from './events.js';
 
 describe('EventRecorder', () => {
   it('records core Events, counts repeats, and expires old ones', () => {
