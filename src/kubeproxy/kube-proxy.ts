@@ -4,7 +4,7 @@
 import type { InformerFactory } from '../api/informer.js';
 import type { ObjectStore } from '../api/store.js';
 import { recordEvent as recordServiceEvent } from '../api/events.js';
-import { GR, type KObject } from '../api/types.js';
+import { GR } from '../api/types.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
 import type { Dataplane, FrontendFailure } from './dataplane.js';
 import { computeRoutingTable, type TableProblem } from './routing-table.js';
