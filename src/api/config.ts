@@ -22,6 +22,11 @@ export interface ClusterConfig {
   clusterDomain: string;
   nodePortRange: { min: number; max: number };
   loadBalancerPool: string;
+  /**
+   * The host's own address where NodePorts and LoadBalancer ports are also served when free, as
+   * Docker Desktop's `localhost` (default 127.0.0.1). Tests give each cluster its own.
+   */
+  hostAddress: string;
   /** Upstream resolvers for names outside the cluster zone, `ip` or `ip:port`. */
   upstreamDns: string[];
   stateDir: string;
@@ -40,6 +45,7 @@ export const DEFAULT_CONFIG: Omit<ClusterConfig, 'upstreamDns' | 'stateDir'> = {
   clusterDomain: 'cluster.local',
   nodePortRange: { min: 30000, max: 32767 },
   loadBalancerPool: '127.200.0.0/16',
+  hostAddress: '127.0.0.1',
 };
 
 /** The host's resolvers from /etc/resolv.conf (CoreDNS's `forward . /etc/resolv.conf`). */

@@ -27,6 +27,7 @@ program
   .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
   .option('--node-port-range <min-max>', 'NodePort range', '30000-32767')
   .option('--lb-pool <cidr>', 'LoadBalancer address pool', '127.200.0.0/16')
+  .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", '127.0.0.1')
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
   .option('--state-dir <dir>', 'where kdp keeps its kubeconfig, logs and volumes (default ~/.kdp)')
   .action(async (o: Record<string, string | undefined> & { filename?: string[] }) => {

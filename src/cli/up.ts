@@ -97,6 +97,7 @@ export function parseConfigFlags(o: Record<string, string | undefined>): Cluster
     overrides.nodePortRange = { min, max };
   }
   if (o.lbPool) overrides.loadBalancerPool = o.lbPool;
+  if (o.hostAddress) overrides.hostAddress = o.hostAddress;
   if (o.stateDir) overrides.stateDir = o.stateDir;
   if (upstream) overrides.upstreamDns = upstream;
   return defaultConfig(overrides);

@@ -19,6 +19,8 @@ export interface KdpCluster {
   /** `127.(120+slot).0.10` */
   dnsAddress: string;
   serviceCidr: string;
+  /** This cluster's stand-in for 127.0.0.1/localhost (NodePorts, LoadBalancer ports): 127.(190+slot).1.1 */
+  hostAddress: string;
   stateDir: string;
   output: () => string;
   kdp(args: string[], opts?: { input?: string; timeout?: number }): Promise<RunResult>;
@@ -65,6 +67,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
     '--pod-cidr', `127.${140 + s}.0.0/16`,
     '--node-ip-start', `127.${170 + s}.0.2`,
     '--lb-pool', `127.${190 + s}.0.0/24`,
+    '--host-address', `127.${190 + s}.1.1`,
     '--name', `e2e${s}`,
     '--nodes', String(opts.nodes ?? 2),
     '--upstream-dns', (opts.upstreamDns ?? []).join(','),
@@ -97,6 +100,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
     apiUrl,
     dnsAddress,
     serviceCidr,
+    hostAddress: `127.${190 + s}.1.1`,
     stateDir,
     output: () => out,
     kdp: (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env: { ...process.env, KDP_SERVER: apiUrl } }),
