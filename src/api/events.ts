@@ -12,10 +12,12 @@ export interface EventRecorder {
 }
 
 /** `component` is the Event source (`kubelet`, `default-scheduler`…); `host` the node, for the kubelet. */
+/** Shared by every recorder, so two components recording in the same millisecond never collide. */
+let nextSeq = 0;
+
 export function createEventRecorder(store: ObjectStore, component: string, now: () => Date = () => new Date(), ttlMs = 3_600_000, host = ''): EventRecorder {
   const seen = new Map<string, { namespace: string; name: string }>();
   const written: { namespace: string; name: string; at: number }[] = [];
-  let seq = 0;
   const prune = () => {
     const cutoff = now().getTime() - ttlMs;
     while (written.length && written[0].at < cutoff) {
@@ -47,7 +49,7 @@ export function createEventRecorder(store: ObjectStore, component: string, now: 
           store.update(GR.events, next);
           return;
         }
-        const name = `${obj.metadata.name}.${(now().getTime() * 1_000_000 + (seq++ % 1_000_000)).toString(16)}`;
+        const name = `${obj.metadata.name}.${now().getTime().toString(16)}${(nextSeq++ % 0x100000).toString(16).padStart(5, '0')}`;
         store.create(GR.events, {
           apiVersion: 'v1',
           kind: 'Event',
