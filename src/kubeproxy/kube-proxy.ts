@@ -7,7 +7,9 @@ import { recordEvent as recordServiceEvent } from '../api/events.js';
 import { GR } from '../api/types.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
 import type { Dataplane, FrontendFailure } from './dataplane.js';
+import { NodeTracker } from './node-tracker.js';
 import { computeRoutingTable, type TableProblem } from './routing-table.js';
+import { setPortsCondition } from './service-status.js';
 import { SyncRunner, type Timers } from './sync-runner.js';
 import { UserspaceDataplane, type UserspaceDataplaneOptions } from './userspace/userspace-dataplane.js';
 
@@ -21,6 +23,11 @@ export interface KubeProxyOptions {
   userspace?: UserspaceDataplaneOptions;
   /** Sync retry backoff start (ms) after a failed bind; doubles up to 30 s. Default 1000. */
   retryMs?: number;
+  /**
+   * The cluster's stand-in for the host's localhost (config.hostAddress, default 127.0.0.1):
+   * NodePorts and LoadBalancer ports are also served there when free.
+   */
+  hostAddress?: string;
   timers?: Timers;
   now?: () => Date;
 }
@@ -41,6 +48,9 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
   const dataplane = opts.dataplane ?? new UserspaceDataplane(opts.userspace);
   const services = new ServiceChangeTracker();
   const slices = new EndpointSliceChangeTracker();
+  const nodes = new NodeTracker();
+  /** Services that carry a ports-error condition, with its messages. */
+  const conditions = new Map<string, string>();
   /** frontend key or problem → the message last reported, so each is said once. */
   const reported = new Map<string, string>();
   let stopped = false;
@@ -48,7 +58,8 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
   const sync = async (): Promise<boolean> => {
     services.takeChanges();
     slices.takeChanges();
-    const table = computeRoutingTable(services.list(), slices.list());
+    nodes.takeChanges();
+    const table = computeRoutingTable(services.list(), slices.list(), { nodes: nodes.nodes(), hostAddress: opts.hostAddress });
     reportProblems(table.problems);
     const { failed } = await dataplane.sync(table);
     reportFailures(failed, new Set(table.frontends.keys()));
@@ -82,13 +93,39 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
       if (reported.get(key) === f.message) continue;
       reported.set(key, f.message);
       log(`[ERROR] ${COMPONENT}: ${f.message}`);
-      recordEvent(f.frontend.servicePort.split(':')[0], 'FailedToBindPort', f.message);
+      recordEvent(f.frontend.servicePort.split(':')[0].split('@')[0], 'FailedToBindPort', f.message);
     }
+    updateConditions(failed);
     for (const key of [...reported.keys()]) {
       if (!key.startsWith('frontend ') || failing.has(key)) continue;
       reported.delete(key);
       const fk = key.slice('frontend '.length);
       if (current.has(fk)) log(`[INFO] ${COMPONENT}: now listening on ${fk}`);
+    }
+  }
+
+  /** The Service status says which of its addresses can't be served, until they can. */
+  function updateConditions(failed: FrontendFailure[]): void {
+    if (!opts.store) return;
+    const bySvc = new Map<string, string[]>();
+    for (const f of failed) {
+      const svc = f.frontend.servicePort.split(':')[0].split('@')[0];
+      let list = bySvc.get(svc);
+      if (!list) bySvc.set(svc, (list = []));
+      list.push(f.message);
+    }
+    for (const [svc, msgs] of bySvc) {
+      const text = msgs.join('\n');
+      if (conditions.get(svc) === text) continue;
+      conditions.set(svc, text);
+      const [ns, name] = svc.split('/');
+      setPortsCondition(opts.store, ns, name, msgs, now());
+    }
+    for (const svc of [...conditions.keys()]) {
+      if (bySvc.has(svc)) continue;
+      conditions.delete(svc);
+      const [ns, name] = svc.split('/');
+      setPortsCondition(opts.store, ns, name, [], now());
     }
   }
 
@@ -116,6 +153,15 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
       onAdd: (o) => onChange(slices.update(undefined, o)),
       onUpdate: (o, old) => onChange(slices.update(old, o)),
       onDelete: (o) => onChange(slices.update(o, undefined)),
+    })
+    .start();
+
+  opts.informers
+    .for(GR.nodes)
+    .addHandlers({
+      onAdd: (o) => onChange(nodes.update(undefined, o)),
+      onUpdate: (o, old) => onChange(nodes.update(old, o)),
+      onDelete: (o) => onChange(nodes.update(o, undefined)),
     })
     .start();
 

@@ -114,10 +114,10 @@ describe('computeRoutingTable', () => {
     ];
     expect(plain(computeRoutingTable(services, []))).toEqual({
       frontends: { '127.96.0.60:80/TCP': 'default/a' },
-      endpoints: { 'default/a': [] },
+      endpoints: { 'default/a': [], 'default/b': [] },
       problems: [
         'Service default/a: port "sctp": protocol SCTP is not supported by the userspace proxy',
-        'Service default/b: 127.96.0.60:80/TCP is already used by service port default/a; not proxied',
+        'Service default/b: 127.96.0.60:80/TCP is already used by service port default/a; not proxied there',
       ],
     });
   });
@@ -140,5 +140,97 @@ describe('computeRoutingTable', () => {
     const services = [svc('x', { clusterIP: '127.96.0.80', ports: [{ port: 1 }] }), svc('y', { clusterIP: '127.96.0.81', ports: [{ port: 2 }] })];
     const slices = [slice('x-1', 'x', [{ port: 1 }], [{ ip: '127.244.3.2' }]), slice('x-2', 'x', [{ port: 1 }], [{ ip: '127.244.3.1' }])];
     expect(computeRoutingTable([...services].reverse(), [...slices].reverse())).toEqual(computeRoutingTable(services, slices));
+  });
+
+  const nodes = [
+    { name: 'kdp-worker', ip: '127.18.0.3', podCIDR: '127.244.1.0/24' },
+    { name: 'kdp-control-plane', ip: '127.18.0.2', podCIDR: '127.244.0.0/24' },
+  ];
+  const twoNodes = [
+    slice('web-1', 'web', [{ name: 'http', port: 8080 }], [{ ip: '127.244.0.5', node: 'kdp-control-plane' }, { ip: '127.244.1.5', node: 'kdp-worker' }]),
+  ];
+
+  it('serves NodePorts on every node IP and hostAddress, and LoadBalancer ports on the ingress IP and hostAddress', () => {
+    const services = [
+      {
+        ...svc('web', { type: 'LoadBalancer', clusterIP: '127.96.0.20', ports: [{ name: 'http', port: 80, nodePort: 31045 }], externalIPs: ['127.50.0.1', '192.0.2.1'] }),
+        status: { loadBalancer: { ingress: [{ ip: '127.200.0.1' }] } },
+      } as Service,
+      svc('np', { type: 'NodePort', clusterIP: '127.96.0.21', ports: [{ port: 53, nodePort: 30053, protocol: 'UDP' }] }),
+      svc('headless', { clusterIP: 'None', ports: [{ port: 80 }] }),
+      svc('ext', { type: 'ExternalName', externalName: 'example.test' }),
+    ];
+    expect(plain(computeRoutingTable(services, twoNodes, { nodes, hostAddress: '127.0.0.1' }))).toEqual({
+      frontends: {
+        '127.96.0.21:53/UDP': 'default/np',
+        '127.18.0.2:30053/UDP': 'default/np',
+        '127.18.0.3:30053/UDP': 'default/np',
+        '127.0.0.1:30053/UDP': 'default/np',
+        '127.96.0.20:80/TCP': 'default/web:http',
+        '127.50.0.1:80/TCP': 'default/web:http',
+        '127.18.0.2:31045/TCP': 'default/web:http',
+        '127.18.0.3:31045/TCP': 'default/web:http',
+        '127.0.0.1:31045/TCP': 'default/web:http',
+        '127.200.0.1:80/TCP': 'default/web:http',
+        '127.0.0.1:80/TCP': 'default/web:http',
+      },
+      endpoints: { 'default/np': [], 'default/web:http': ['127.244.0.5:8080', '127.244.1.5:8080'] },
+      problems: ['Service default/web: externalIP 192.0.2.1 is not a loopback address (127.0.0.0/8); not served'],
+    });
+  });
+
+  it('externalTrafficPolicy Local: a node IP uses its own endpoints and drops without one; front doors use all', () => {
+    const services = [
+      {
+        ...svc('web', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '127.96.0.20', ports: [{ name: 'http', port: 80, nodePort: 31045 }] }),
+        status: { loadBalancer: { ingress: [{ ip: '127.200.0.1' }] } },
+      } as Service,
+    ];
+    const onlyWorker = [slice('web-1', 'web', [{ name: 'http', port: 8080 }], [{ ip: '127.244.1.5', node: 'kdp-worker' }])];
+    const t = computeRoutingTable(services, onlyWorker, { nodes, hostAddress: '127.0.0.1' });
+    expect(plain(t)).toEqual({
+      frontends: {
+        '127.96.0.20:80/TCP': 'default/web:http',
+        '127.18.0.2:31045/TCP': 'default/web:http@kdp-control-plane',
+        '127.18.0.3:31045/TCP': 'default/web:http@kdp-worker',
+        '127.0.0.1:31045/TCP': 'default/web:http',
+        '127.200.0.1:80/TCP': 'default/web:http',
+        '127.0.0.1:80/TCP': 'default/web:http',
+      },
+      endpoints: {
+        'default/web:http': ['127.244.1.5:8080'],
+        'default/web:http@kdp-control-plane': [],
+        'default/web:http@kdp-worker': ['127.244.1.5:8080'],
+      },
+      problems: [],
+    });
+    expect(t.servicePorts.get('default/web:http@kdp-control-plane')?.drop).toBe(true);
+    expect(t.servicePorts.get('default/web:http@kdp-worker')?.drop).toBeUndefined();
+    // No endpoints at all: nothing to drop, connections are refused everywhere.
+    const none = computeRoutingTable(services, [], { nodes, hostAddress: '127.0.0.1' });
+    expect(none.servicePorts.get('default/web:http@kdp-control-plane')?.drop).toBeUndefined();
+  });
+
+  it('internalTrafficPolicy Local: per-node views chosen by the client node', () => {
+    const services = [svc('web', { clusterIP: '127.96.0.20', internalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80 }] })];
+    const t = computeRoutingTable(services, twoNodes, { nodes });
+    expect(t.frontends.get('127.96.0.20:80/TCP')).toMatchObject({ servicePort: 'default/web:http', clientNodeLocal: true });
+    expect(plain(t).endpoints).toEqual({
+      'default/web:http': ['127.244.0.5:8080', '127.244.1.5:8080'],
+      'default/web:http@kdp-control-plane': ['127.244.0.5:8080'],
+      'default/web:http@kdp-worker': ['127.244.1.5:8080'],
+    });
+    expect(t.nodes.map((n) => n.name)).toEqual(['kdp-control-plane', 'kdp-worker']);
+  });
+});
+
+describe('clientNodeResolver', () => {
+  it('maps node IPs and pod CIDRs to their node, anything else to the first node', async () => {
+    const { clientNodeResolver } = await import('./userspace/userspace-dataplane.js');
+    const nodeOf = clientNodeResolver([
+      { name: 'a', ip: '127.18.0.2', podCIDR: '127.244.0.0/24' },
+      { name: 'b', ip: '127.18.0.3', podCIDR: '127.244.1.0/24' },
+    ]);
+    expect([nodeOf('127.244.1.9'), nodeOf('127.18.0.3'), nodeOf('127.244.0.4'), nodeOf('127.0.0.1'), nodeOf(undefined), nodeOf('::ffff:127.244.1.2')]).toEqual(['b', 'b', 'a', 'a', 'a', 'b']);
   });
 });

@@ -1,11 +1,16 @@
-// The pure core of kube-proxy: Services + EndpointSlices → a routing table. No sockets, no clock.
+// The pure core of kube-proxy: Services + EndpointSlices + Nodes → a routing table. No sockets, no clock.
 //
 // The table has two layers, as kube-proxy's ServicePortMap/EndpointsMap do:
-//   frontend   (ip:port/protocol — a ClusterIP today; NodePort, LoadBalancer IP and externalIPs later)
-//     → service port (ns/svc:port — load-balancing state and session affinity live here)
+//   frontend   (ip:port/protocol — ClusterIP, externalIP, NodePort on each node IP and on hostAddress,
+//               LoadBalancer ingress IP and hostAddress)
+//     → service port (ns/svc:port, or ns/svc:port@node for a node-local view — load-balancing state and
+//       session affinity live here)
 //       → endpoints (podIP:targetPort, already filtered: ready ones, else serving+terminating ones)
 // Several frontends may point at one service port; they then share its round robin.
 import type { EndpointSlice, Service } from '../api/types.js';
+import { isIPv4, selectEndpoints } from './endpoint-selection.js';
+
+export { sameEndpoints, selectEndpoints } from './endpoint-selection.js';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -30,11 +35,18 @@ export interface ServicePortInfo {
   portName: string;
   protocol: Protocol;
   sessionAffinity: SessionAffinity;
-  /** Endpoints to balance over, sorted by ip then port; empty = connections are refused. */
+  /** Endpoints to balance over, sorted by ip then port; empty = connections are refused (or dropped). */
   endpoints: RoutedEndpoint[];
+  /** A node-local view (traffic policy Local): only the endpoints on this node. */
+  node?: string;
+  /**
+   * Node-local view with no local endpoint while the Service has endpoints elsewhere: traffic is
+   * dropped (the client times out), not refused — kube-proxy's "no local endpoints" DROP.
+   */
+  drop?: boolean;
 }
 
-export type FrontendKind = 'ClusterIP';
+export type FrontendKind = 'ClusterIP' | 'ExternalIP' | 'NodePort' | 'LoadBalancer';
 
 export interface Frontend {
   /** `ip:port/protocol`, the table key. */
@@ -43,7 +55,17 @@ export interface Frontend {
   ip: string;
   port: number;
   protocol: Protocol;
+  /** The service port whose endpoints answer (whose endpoints decide whether the frontend listens). */
   servicePort: ServicePortName;
+  /** NodePort on a node's IP: the node receiving the traffic. */
+  node?: string;
+  /**
+   * internalTrafficPolicy Local on a ClusterIP: each connection uses `<servicePort>@<client's node>`;
+   * the client's node is the node whose IP or podCIDR holds the client address, else the first node.
+   */
+  clientNodeLocal?: boolean;
+  /** Served on the cluster's hostAddress (Docker Desktop's localhost). */
+  hostAddress?: boolean;
 }
 
 export interface TableProblem {
@@ -53,11 +75,28 @@ export interface TableProblem {
   message: string;
 }
 
+/** A Node as kube-proxy needs it. */
+export interface NodeInfo {
+  name: string;
+  /** status.addresses InternalIP */
+  ip: string;
+  podCIDR?: string;
+}
+
+export interface RoutingTableOptions {
+  /** Nodes with an IPv4 InternalIP: NodePorts are served on each. */
+  nodes?: readonly NodeInfo[];
+  /** Where NodePorts and LoadBalancer ports are also served (Docker Desktop's localhost). */
+  hostAddress?: string;
+}
+
 export interface RoutingTable {
   servicePorts: Map<ServicePortName, ServicePortInfo>;
   frontends: Map<string, Frontend>;
   /** Objects (or parts of them) that were skipped, and why. */
   problems: TableProblem[];
+  /** The nodes, sorted by name (the dataplane maps a client address to its node with them). */
+  nodes: NodeInfo[];
 }
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -71,26 +110,34 @@ export function servicePortName(namespace: string, service: string, portName: st
   return portName ? `${namespace}/${service}:${portName}` : `${namespace}/${service}`;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 function byName(a: { metadata?: { namespace?: string; name?: string } }, b: typeof a): number {
   const ka = `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`;
   const kb = `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-interface Candidate extends RoutedEndpoint {
-  ready: boolean;
-  serving: boolean;
+/** The service port name of the node-local view of `spn` on `node`. */
+export function localServicePortName(spn: ServicePortName, node: string): ServicePortName {
+  return `${spn}@${node}`;
 }
+
+const isLoopback = (ip: string) => isIPv4(ip) && ip.startsWith('127.');
 
 /**
  * Computes the whole routing table. Deterministic: the same inputs give an equal table whatever their
  * order. Frontend conflicts (two Services claiming one ip:port/protocol) go to the older-named one
  * (namespace/name order) and are reported in `problems`.
+ *
+ * Traffic policies (see README.md): a NodePort on a node's IP with `externalTrafficPolicy: Local`
+ * uses only that node's endpoints; a ClusterIP with `internalTrafficPolicy: Local` uses the client's
+ * node's; LoadBalancer IPs, externalIPs and hostAddress are front doors that, like a cloud load
+ * balancer following healthCheckNodePort, only send to nodes with a local endpoint, so they use
+ * every endpoint.
  */
-export function computeRoutingTable(services: readonly Service[], slices: readonly EndpointSlice[]): RoutingTable {
-  const table: RoutingTable = { servicePorts: new Map(), frontends: new Map(), problems: [] };
+export function computeRoutingTable(services: readonly Service[], slices: readonly EndpointSlice[], opts: RoutingTableOptions = {}): RoutingTable {
+  const nodes = [...(opts.nodes ?? [])].filter((n) => isIPv4(n.ip)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const table: RoutingTable = { servicePorts: new Map(), frontends: new Map(), problems: [], nodes };
+  const hostAddress = opts.hostAddress && isIPv4(opts.hostAddress) ? opts.hostAddress : undefined;
 
   // Index the slices by owning service, as kube-proxy's EndpointSliceCache does.
   const slicesByService = new Map<string, EndpointSlice[]>();
@@ -107,13 +154,14 @@ export function computeRoutingTable(services: readonly Service[], slices: readon
   for (const svc of [...services].sort(byName)) {
     const namespace = svc.metadata?.namespace ?? 'default';
     const name = svc.metadata?.name ?? '';
+    const object = `${namespace}/${name}`;
     const spec = svc.spec ?? {};
     if (spec.type === 'ExternalName') continue;
     const ips = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip) => ip !== 'None');
-    const clusterIP = ips.find((ip) => IPV4.test(ip));
+    const clusterIP = ips.find((ip) => isIPv4(ip));
     if (!clusterIP) {
       if (ips.length && ips[0] !== '') {
-        table.problems.push({ object: `${namespace}/${name}`, kind: 'Service', message: `no IPv4 cluster IP in ${JSON.stringify(ips)}; only IPv4 is proxied` });
+        table.problems.push({ object, kind: 'Service', message: `no IPv4 cluster IP in ${JSON.stringify(ips)}; only IPv4 is proxied` });
       }
       continue; // headless, or not allocated yet
     }
@@ -121,102 +169,66 @@ export function computeRoutingTable(services: readonly Service[], slices: readon
       spec.sessionAffinity === 'ClientIP'
         ? { type: 'ClientIP', timeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS }
         : { type: 'None' };
-    const svcSlices = slicesByService.get(`${namespace}/${name}`) ?? [];
+    const svcSlices = slicesByService.get(object) ?? [];
+    const type = spec.type ?? 'ClusterIP';
+    const externalLocal = spec.externalTrafficPolicy === 'Local' && (type === 'NodePort' || type === 'LoadBalancer');
+    const internalLocal = spec.internalTrafficPolicy === 'Local' && nodes.length > 0;
+    const externalIPs: string[] = [];
+    for (const ip of (spec.externalIPs ?? []) as string[]) {
+      if (isLoopback(ip)) externalIPs.push(ip);
+      else table.problems.push({ object, kind: 'Service', message: `externalIP ${ip} is not a loopback address (127.0.0.0/8); not served` });
+    }
+    const lbIPs: string[] =
+      type === 'LoadBalancer' ? ((svc as { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }).status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(isLoopback) : [];
 
     for (const port of spec.ports ?? []) {
       const protocol = port.protocol ?? 'TCP';
       const portName = port.name ?? '';
       const spn = servicePortName(namespace, name, portName);
       if (protocol !== 'TCP' && protocol !== 'UDP') {
-        table.problems.push({ object: `${namespace}/${name}`, kind: 'Service', message: `port ${JSON.stringify(portName || port.port)}: protocol ${protocol} is not supported by the userspace proxy` });
+        table.problems.push({ object, kind: 'Service', message: `port ${JSON.stringify(portName || port.port)}: protocol ${protocol} is not supported by the userspace proxy` });
         continue;
       }
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
-        table.problems.push({ object: `${namespace}/${name}`, kind: 'Service', message: `port ${JSON.stringify(portName)}: invalid port ${port.port}` });
+        table.problems.push({ object, kind: 'Service', message: `port ${JSON.stringify(portName)}: invalid port ${port.port}` });
         continue;
       }
-      const info: ServicePortInfo = {
-        name: spn,
-        namespace,
-        service: name,
-        portName,
-        protocol,
-        sessionAffinity,
-        endpoints: selectEndpoints(svcSlices, portName, protocol),
+      const base = { namespace, service: name, portName, protocol, sessionAffinity } as const;
+      const cluster: ServicePortInfo = { name: spn, ...base, endpoints: selectEndpoints(svcSlices, portName, protocol) };
+      table.servicePorts.set(spn, cluster);
+      const local = (node: string): ServicePortName => {
+        const lname = localServicePortName(spn, node);
+        if (!table.servicePorts.has(lname)) {
+          const endpoints = selectEndpoints(svcSlices, portName, protocol, node);
+          const info: ServicePortInfo = { name: lname, ...base, endpoints, node };
+          if (!endpoints.length && cluster.endpoints.length) info.drop = true;
+          table.servicePorts.set(lname, info);
+        }
+        return lname;
       };
-      const key = frontendKey(clusterIP, port.port, protocol);
-      const taken = table.frontends.get(key);
-      if (taken) {
-        table.problems.push({ object: `${namespace}/${name}`, kind: 'Service', message: `${key} is already used by service port ${taken.servicePort}; not proxied` });
-        continue;
+      const add = (fe: Omit<Frontend, 'key' | 'protocol'>): void => {
+        const key = frontendKey(fe.ip, fe.port, protocol);
+        const taken = table.frontends.get(key);
+        if (taken) {
+          table.problems.push({ object, kind: 'Service', message: `${key} is already used by service port ${taken.servicePort}; not proxied there` });
+          return;
+        }
+        table.frontends.set(key, { key, protocol, ...fe });
+      };
+
+      if (internalLocal) for (const n of nodes) local(n.name);
+      add({ kind: 'ClusterIP', ip: clusterIP, port: port.port, servicePort: spn, ...(internalLocal ? { clientNodeLocal: true } : {}) });
+      for (const ip of externalIPs) add({ kind: 'ExternalIP', ip, port: port.port, servicePort: spn });
+      const nodePort: number | undefined = (type === 'NodePort' || type === 'LoadBalancer') && Number.isInteger(port.nodePort) ? port.nodePort : undefined;
+      if (nodePort) {
+        for (const n of nodes) add({ kind: 'NodePort', ip: n.ip, port: nodePort, servicePort: externalLocal ? local(n.name) : spn, node: n.name });
+        if (hostAddress) add({ kind: 'NodePort', ip: hostAddress, port: nodePort, servicePort: spn, hostAddress: true });
       }
-      table.servicePorts.set(spn, info);
-      table.frontends.set(key, { key, kind: 'ClusterIP', ip: clusterIP, port: port.port, protocol, servicePort: spn });
+      if (type === 'LoadBalancer') {
+        for (const ip of lbIPs) add({ kind: 'LoadBalancer', ip, port: port.port, servicePort: spn });
+        if (hostAddress) add({ kind: 'LoadBalancer', ip: hostAddress, port: port.port, servicePort: spn, hostAddress: true });
+      }
     }
   }
   return table;
-}
-
-/**
- * The endpoints of one service port across its slices: the first address of each endpoint (as
- * kube-proxy), the slice port whose name and protocol match. Duplicates (an endpoint moving between
- * slices) are merged. Ready ones win; with none ready, serving+terminating ones are the fallback.
- */
-export function selectEndpoints(slices: readonly EndpointSlice[], portName: string, protocol: Protocol): RoutedEndpoint[] {
-  const seen = new Map<string, Candidate>();
-  for (const slice of slices) {
-    const sp = slice.ports?.find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
-    if (!sp || sp.port == null) continue;
-    for (const ep of slice.endpoints ?? []) {
-      const ip = ep.addresses?.[0];
-      if (!ip || !IPV4.test(ip)) continue;
-      const c = ep.conditions ?? {};
-      // nil conditions mean ready/serving, not terminating (discovery/v1 API docs, kube-proxy).
-      const ready = c.ready !== false;
-      const serving = c.serving ?? ready;
-      const terminating = c.terminating === true;
-      const key = `${ip}:${sp.port}`;
-      const prev = seen.get(key);
-      if (prev) {
-        prev.ready ||= ready;
-        prev.serving ||= serving;
-        prev.terminating = (prev.terminating ?? false) && terminating;
-        continue;
-      }
-      const cand: Candidate = { ip, port: sp.port, ready, serving, terminating };
-      if (ep.nodeName) cand.nodeName = ep.nodeName;
-      seen.set(key, cand);
-    }
-  }
-  const all = [...seen.values()];
-  let chosen = all.filter((c) => c.ready);
-  let fallback = false;
-  if (!chosen.length) {
-    chosen = all.filter((c) => c.serving && c.terminating);
-    fallback = true;
-  }
-  chosen.sort((a, b) => compareIp(a.ip, b.ip) || a.port - b.port);
-  return chosen.map((c) => {
-    const out: RoutedEndpoint = { ip: c.ip, port: c.port };
-    if (c.nodeName) out.nodeName = c.nodeName;
-    if (fallback) out.terminating = true;
-    return out;
-  });
-}
-
-function compareIp(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
-  for (let i = 0; i < 4; i++) {
-    const d = Number(pa[i]) - Number(pb[i]);
-    if (d) return d;
-  }
-  return 0;
-}
-
-/** Same endpoints in the same order (the dataplane uses this to keep balancer state). */
-export function sameEndpoints(a: readonly RoutedEndpoint[], b: readonly RoutedEndpoint[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i].ip !== b[i].ip || a[i].port !== b[i].port) return false;
-  return true;
 }

@@ -2,7 +2,7 @@
 // storage does. Allocation is all-or-nothing per request: when any step fails, what this request
 // took is given back before the error is returned. Allocations are recorded against the Service's
 // uid, so `release` (delete, failed create) and `afterUpdate` free exactly what the object held.
-import { ApiError, errors, field } from '../errors.js';
+import { ApiError, errors, field, type StatusCause } from '../errors.js';
 import type { Strategy } from '../store.js';
 import type { KObject } from '../types.js';
 import { checkDecodable } from './kind-strategy.js';
@@ -163,9 +163,28 @@ export function adoptService(svc: KObject, alloc: ServiceAllocators): string[] {
   return problems;
 }
 
+/**
+ * kdp serves externalIPs on this machine's loopback, so (unlike the apiserver, which refuses loopback
+ * externalIPs) only 127.0.0.0/8 addresses are accepted; any other address would never be reachable.
+ */
+export function validateExternalIPsLoopback(svc: KObject): StatusCause[] {
+  const ips: unknown[] = Array.isArray(svc.spec?.externalIPs) ? svc.spec.externalIPs : [];
+  const causes: StatusCause[] = [];
+  ips.forEach((ip, i) => {
+    if (typeof ip === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !ip.startsWith('127.')) {
+      causes.push(field.invalid(`spec.externalIPs[${i}]`, ip, 'kdp serves externalIPs on the loopback interface only: must be in the loopback range (127.0.0.0/8)'));
+    } else if (typeof ip === 'string' && ip.includes(':')) {
+      causes.push(field.invalid(`spec.externalIPs[${i}]`, ip, 'kdp serves IPv4 externalIPs only: must be in the loopback range (127.0.0.0/8)'));
+    }
+  });
+  return causes;
+}
+
 export function serviceStrategy(alloc: ServiceAllocators): Strategy {
-  const validate = (svc: KObject) => [...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpec(svc)];
-  const validateUpdate = (svc: KObject, old: KObject) => [...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpecUpdate(svc, old)];
+  const validate = (svc: KObject) => [...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpec(svc), ...validateExternalIPsLoopback(svc)];
+  const validateUpdate = (svc: KObject, old: KObject) => [
+    ...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpecUpdate(svc, old), ...validateExternalIPsLoopback(svc),
+  ];
   return {
     prepareForCreate(svc, ctx) {
       checkDecodable(svc, ctx);

@@ -9,7 +9,7 @@ export function describeBindError(fe: Frontend, err: NodeJS.ErrnoException): str
         ? `can't listen on ${where}: permission denied: ports below 1024 need root. Run kdp as root, or allow unprivileged low ports with \`sudo sysctl -w net.ipv4.ip_unprivileged_port_start=0\` (or give node the capability: \`sudo setcap cap_net_bind_service=+ep "$(command -v node)"\`)`
         : `can't listen on ${where}: permission denied`;
     case 'EADDRINUSE':
-      return `can't listen on ${where}: address already in use: another process holds this port (see \`ss -${fe.protocol === 'UDP' ? 'u' : 't'}lnp 'sport = :${fe.port}'\`); will retry`;
+      return `can't listen on ${where}: address already in use: another process holds this port (see \`ss -${fe.protocol === 'UDP' ? 'u' : 't'}lnp 'sport = :${fe.port}'\`); will retry${fe.hostAddress ? `; ${fe.ip} is the host's localhost address, the Service's other addresses still serve` : ''}`;
     case 'EADDRNOTAVAIL':
       return `can't listen on ${where}: address not available: ${fe.ip} is not an address of this host (kdp's service addresses must be in 127.0.0.0/8)`;
     default:

@@ -11,6 +11,8 @@ const MAX_STICKY = 65_536;
 
 export class RoundRobin {
   endpoints: readonly RoutedEndpoint[] = [];
+  /** No endpoint here but some elsewhere (traffic policy Local): drop instead of refusing. */
+  drop = false;
   private index = 0;
   private affinity: SessionAffinity = { type: 'None' };
   private sticky?: Map<string, Sticky>;
@@ -24,6 +26,7 @@ export class RoundRobin {
 
   /** Applies a new endpoint list / affinity; keeps the rotation and sticky clients still valid. */
   update(info: ServicePortInfo): void {
+    this.drop = info.drop === true;
     if (!sameEndpoints(this.endpoints, info.endpoints)) {
       this.endpoints = info.endpoints;
       if (this.index >= this.endpoints.length) this.index = 0;

@@ -13,6 +13,8 @@ export interface TcpProxyOptions {
 
 /** The peer of a spliced socket (client ↔ upstream), stored on the socket to avoid closures. */
 const PEER = Symbol('kubeproxy.peer');
+/** How long a dropped connection is held before kdp closes it (the client has long given up). */
+const DROP_HOLD_MS = 120_000;
 type Spliced = Socket & { [PEER]?: Socket };
 
 export class TcpProxy {
@@ -20,11 +22,15 @@ export class TcpProxy {
   private readonly connectTimeoutMs: number;
   private readonly connections: Set<Socket>;
 
+  /** The balancer for a new connection from `clientIP` (per client node for internalTrafficPolicy Local). */
+  balancerFor: (clientIP: string | undefined) => RoundRobin | undefined;
+
   constructor(
     readonly frontend: Frontend,
     public balancer: RoundRobin,
     opts: TcpProxyOptions,
   ) {
+    this.balancerFor = () => this.balancer;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.connections = opts.connections;
     this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (client) => this.onConnection(client));
@@ -60,15 +66,22 @@ export class TcpProxy {
     client.on('close', (hadError: boolean) => onClientClose(conns, client, hadError));
     client.on('error', onSpliceError);
     const clientIP = client.remoteAddress;
-    const ep = this.balancer.pick(clientIP);
+    const balancer = this.balancerFor(clientIP);
+    const ep = balancer?.pick(clientIP);
     if (!ep) {
+      if (balancer?.drop) {
+        // Traffic policy Local and no endpoint on this node: dropped. The connection stays unanswered
+        // (never read, never reset) until the client gives up; kernel proxies drop the SYN instead.
+        client.setTimeout(DROP_HOLD_MS, () => client.destroy());
+        return;
+      }
       client.resetAndDestroy();
       return;
     }
-    this.dial(client as Spliced, ep, clientIP, 1);
+    this.dial(client as Spliced, balancer!, ep, clientIP, 1);
   }
 
-  private dial(client: Spliced, ep: RoutedEndpoint, clientIP: string | undefined, attempt: number): void {
+  private dial(client: Spliced, balancer: RoundRobin, ep: RoutedEndpoint, clientIP: string | undefined, attempt: number): void {
     const upstream: Spliced = net.connect({ host: ep.ip, port: ep.port, noDelay: true, allowHalfOpen: true });
     client[PEER] = upstream;
     upstream[PEER] = client;
@@ -80,9 +93,8 @@ export class TcpProxy {
       upstream.removeListener('connect', onConnect);
       upstream.destroy();
       if (client.destroyed) return;
-      const balancer = this.balancer;
       const next = attempt < balancer.endpoints.length ? balancer.next(ep, clientIP) : undefined;
-      if (next) this.dial(client, next, clientIP, attempt + 1);
+      if (next) this.dial(client, balancer, next, clientIP, attempt + 1);
       else client.resetAndDestroy();
     };
     const onConnect = (): void => {

@@ -14,6 +14,7 @@ export interface UdpProxyOptions {
 
 interface Session {
   socket: UdpSocket;
+  balancer: RoundRobin;
   endpoint: RoutedEndpoint;
   last: number;
   ready: boolean;
@@ -29,11 +30,15 @@ export class UdpProxy {
   private sweeper?: NodeJS.Timeout;
   private closed = false;
 
+  /** The balancer for a new session from `clientIP` (per client node for internalTrafficPolicy Local). */
+  balancerFor: (clientIP: string | undefined) => RoundRobin | undefined;
+
   constructor(
     readonly frontend: Frontend,
     public balancer: RoundRobin,
     opts: UdpProxyOptions = {},
   ) {
+    this.balancerFor = () => this.balancer;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
     this.now = opts.now ?? Date.now;
     this.socket = dgram.createSocket({ type: 'udp4' });
@@ -74,18 +79,19 @@ export class UdpProxy {
     const key = `${rinfo.address}:${rinfo.port}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const ep = this.balancer.pick(rinfo.address);
-      if (!ep) return; // no endpoints: dropped (the listener closes at the next sync)
-      s = this.openSession(key, ep, rinfo);
+      const balancer = this.balancerFor(rinfo.address);
+      const ep = balancer?.pick(rinfo.address);
+      if (!ep) return; // no (local) endpoint: dropped
+      s = this.openSession(key, balancer!, ep, rinfo);
     }
     s.last = this.now();
     if (s.ready) s.socket.send(msg);
     else s.queue.push(msg);
   }
 
-  private openSession(key: string, ep: RoutedEndpoint, client: RemoteInfo): Session {
+  private openSession(key: string, balancer: RoundRobin, ep: RoutedEndpoint, client: RemoteInfo): Session {
     const socket = dgram.createSocket({ type: 'udp4' });
-    const s: Session = { socket, endpoint: ep, last: this.now(), ready: false, queue: [] };
+    const s: Session = { socket, balancer, endpoint: ep, last: this.now(), ready: false, queue: [] };
     this.sessions.set(key, s);
     socket.on('message', (reply) => {
       s.last = this.now();
@@ -102,7 +108,7 @@ export class UdpProxy {
 
   private endSession(key: string, s: Session, failed: boolean): void {
     if (this.sessions.get(key) === s) this.sessions.delete(key);
-    if (failed) this.balancer.next(s.endpoint, key.slice(0, key.lastIndexOf(':'))); // move the rotation on
+    if (failed) s.balancer.next(s.endpoint, key.slice(0, key.lastIndexOf(':'))); // move the rotation on
     try {
       s.socket.close();
     } catch {

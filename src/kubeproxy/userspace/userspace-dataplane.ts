@@ -3,7 +3,8 @@
 // unreachable for UDP) exactly as kube-proxy's REJECT rule does.
 import type { Socket } from 'node:net';
 import type { Dataplane, DataplaneSyncResult, FrontendFailure } from '../dataplane.js';
-import type { Frontend, RoutingTable, ServicePortName } from '../routing-table.js';
+import { cidrContains } from '../endpoint-selection.js';
+import { localServicePortName, type Frontend, type NodeInfo, type RoutingTable, type ServicePortName } from '../routing-table.js';
 import { describeBindError } from './bind-errors.js';
 import { RoundRobin } from './round-robin.js';
 import { destroyConnection, TcpProxy } from './tcp-proxy.js';
@@ -52,8 +53,9 @@ export class UserspaceDataplane implements Dataplane {
     const wanted = new Map<string, Frontend>();
     for (const [key, fe] of table.frontends) {
       const b = this.balancers.get(fe.servicePort);
-      if (b && b.endpoints.length > 0) wanted.set(key, fe);
+      if (b && (b.endpoints.length > 0 || b.drop)) wanted.set(key, fe);
     }
+    const nodeOf = clientNodeResolver(table.nodes);
 
     const closing: Promise<void>[] = [];
     for (const [key, proxy] of this.proxies) {
@@ -64,6 +66,7 @@ export class UserspaceDataplane implements Dataplane {
         continue;
       }
       proxy.balancer = this.balancers.get(fe.servicePort)!; // the frontend may now belong to another service port
+      this.route(proxy, fe, nodeOf);
     }
     await Promise.all(closing);
 
@@ -76,6 +79,7 @@ export class UserspaceDataplane implements Dataplane {
         fe.protocol === 'UDP'
           ? new UdpProxy(fe, balancer, { idleTimeoutMs: this.opts.udpIdleTimeoutMs, now: this.now })
           : new TcpProxy(fe, balancer, { connectTimeoutMs: this.opts.connectTimeoutMs, connections: this.connections });
+      this.route(proxy, fe, nodeOf);
       this.proxies.set(key, proxy);
       opening.push(
         proxy.listen().catch((err: NodeJS.ErrnoException) => {
@@ -90,6 +94,19 @@ export class UserspaceDataplane implements Dataplane {
     return { failed };
   }
 
+  /** internalTrafficPolicy Local: each client uses the node-local view of its own node. */
+  private route(proxy: Proxy, fe: Frontend, nodeOf: (ip: string | undefined) => string | undefined): void {
+    if (!fe.clientNodeLocal) {
+      proxy.balancerFor = () => proxy.balancer;
+      return;
+    }
+    const balancers = this.balancers;
+    proxy.balancerFor = (ip) => {
+      const node = nodeOf(ip);
+      return node === undefined ? proxy.balancer : balancers.get(localServicePortName(fe.servicePort, node));
+    };
+  }
+
   async stop(): Promise<void> {
     const all = [...this.proxies.values()];
     this.proxies.clear();
@@ -99,4 +116,19 @@ export class UserspaceDataplane implements Dataplane {
     this.connections.clear();
     await Promise.all(closing);
   }
+}
+
+/**
+ * The node a client address belongs to: the node with that InternalIP or whose podCIDR holds it;
+ * any other address (127.0.0.1, the hostAddress, a host process) counts as the first node's.
+ */
+export function clientNodeResolver(nodes: readonly NodeInfo[]): (ip: string | undefined) => string | undefined {
+  if (!nodes.length) return () => undefined;
+  const first = nodes[0].name;
+  return (ip) => {
+    if (!ip) return first;
+    const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+    for (const n of nodes) if (n.ip === v4 || (n.podCIDR && cidrContains(n.podCIDR, v4))) return n.name;
+    return first;
+  };
 }

@@ -1,7 +1,11 @@
 // The socket shell of the HTTP built-ins: one node:http server per port on the pod IP, keep-alive,
 // graceful stop (stop accepting at once, let in-flight requests finish, then close).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { BuiltinContext, BuiltinProcess } from './types.js';
+
+/** After stop, how long the listener keeps accepting while clients are told `Connection: close`. */
+const DRAIN_MS = 1000;
 
 export interface HttpListenerOptions {
   /** Idle keep-alive timeout (nginx: 75 s). */
@@ -43,11 +47,20 @@ export async function startHttpListeners(ctx: BuiltinContext, ports: number[], h
             new Promise<void>((resolve) => {
               if (!s.listening) return resolve();
               const timer = setTimeout(() => s.closeAllConnections(), Math.max(0, graceMs));
-              s.close(() => {
-                clearTimeout(timer);
-                resolve();
-              });
-              s.closeIdleConnections();
+              // Drain, as a server behind a load balancer does (the preStop-sleep pattern): every
+              // response from now on says `Connection: close` (see the handler below), and for
+              // DRAIN_MS the listener keeps accepting — kube-proxy stops sending new connections within
+              // milliseconds of the deletion, and closing a listener resets the connections still in its
+              // accept queue. Then it closes, without http.Server.close()'s closeIdleConnections() at the
+              // instant a keep-alive client may be sending its next request; connections still idle then
+              // are really idle and are closed.
+              const drain = setTimeout(() => {
+                net.Server.prototype.close.call(s, () => {
+                  clearTimeout(timer);
+                  resolve();
+                });
+                s.closeIdleConnections();
+              }, Math.min(DRAIN_MS, Math.max(0, graceMs)));
             }),
         ),
       );
@@ -59,6 +72,7 @@ export async function startHttpListeners(ctx: BuiltinContext, ports: number[], h
   for (const port of ports) {
     const server = createServer({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 75_000, requestTimeout: 60_000 }, (req, res) => {
       try {
+        if (stopping) res.setHeader('Connection', 'close');
         handler(req, res, port);
       } catch (err) {
         if (!res.headersSent) res.writeHead(500);
