@@ -21,6 +21,8 @@ export interface NameEntry {
 export interface ClusterRecordsOptions {
   zone: string;
   ttl: number;
+  /** `endpoint_pod_names`: endpoints without a hostname are named after their pod, not their dashed IP. */
+  endpointPodNames?: boolean;
   /** Unix seconds; the SOA serial is the time of the last change. */
   now?: () => number;
 }
@@ -45,11 +47,18 @@ export class ClusterRecords {
   private readonly names = new Map<string, NameEntry>();
   private readonly ptrs = new Map<string, Map<string, Rr[]>>();
   private readonly dirty = new Set<string>();
+  /** Pod IP → namespaces with a pod on it (for `pods verified`). */
+  private readonly podIPs = new Map<string, Map<string, number>>();
+  private readonly podIPOf = new Map<string, string>();
+  readonly endpointPodNames: boolean;
   serial: number;
+  /** Bumped by every change that can alter an answer (answer caches compare it). */
+  generation = 0;
 
   constructor(opts: ClusterRecordsOptions) {
     this.zone = opts.zone.toLowerCase().replace(/\.$/, '');
     this.ttl = opts.ttl;
+    this.endpointPodNames = opts.endpointPodNames ?? false;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.serial = this.now();
   }
@@ -57,6 +66,7 @@ export class ClusterRecords {
   // --- changes (informer handlers call these) ---
 
   upsertService(obj: KObject): void {
+    this.generation++;
     const key = keyOf(obj);
     const had = this.services.has(key);
     this.services.set(key, obj as Service);
@@ -65,12 +75,14 @@ export class ClusterRecords {
   }
 
   deleteService(obj: KObject): void {
+    this.generation++;
     const key = keyOf(obj);
     if (this.services.delete(key)) this.countNamespace(obj.metadata.namespace ?? '', -1);
     this.dirty.add(key);
   }
 
   upsertEndpointSlice(obj: KObject): void {
+    this.generation++;
     const sliceKey = keyOf(obj);
     const svc = obj.metadata.labels?.[SERVICE_NAME_LABEL];
     const svcKey = svc ? `${obj.metadata.namespace}/${svc}` : undefined;
@@ -85,19 +97,60 @@ export class ClusterRecords {
   }
 
   deleteEndpointSlice(obj: KObject): void {
+    this.generation++;
     const sliceKey = keyOf(obj);
     const svcKey = this.sliceService.get(sliceKey);
     if (svcKey) this.removeSlice(sliceKey, svcKey);
   }
 
   upsertNamespace(obj: KObject): void {
+    this.generation++;
     this.namespaces.add(obj.metadata.name);
     this.serial = this.now();
   }
 
   deleteNamespace(obj: KObject): void {
+    this.generation++;
     this.namespaces.delete(obj.metadata.name);
     this.serial = this.now();
+  }
+
+  upsertPod(obj: KObject): void {
+    const key = keyOf(obj);
+    const ip: string | undefined = obj.status?.podIP;
+    const before = this.podIPOf.get(key);
+    if (before === ip) return;
+    this.generation++;
+    if (before) this.dropPodIP(before, obj.metadata.namespace ?? '');
+    if (!ip) return;
+    this.podIPOf.set(key, ip);
+    let m = this.podIPs.get(ip);
+    if (!m) this.podIPs.set(ip, (m = new Map()));
+    const ns = obj.metadata.namespace ?? '';
+    m.set(ns, (m.get(ns) ?? 0) + 1);
+  }
+
+  deletePod(obj: KObject): void {
+    const key = keyOf(obj);
+    const ip = this.podIPOf.get(key);
+    if (!ip) return;
+    this.generation++;
+    this.podIPOf.delete(key);
+    this.dropPodIP(ip, obj.metadata.namespace ?? '');
+  }
+
+  /** `pods verified`: is there a pod with this IP in this namespace? */
+  podExists(ip: string, ns: string): boolean {
+    return (this.podIPs.get(ip)?.get(ns) ?? 0) > 0;
+  }
+
+  private dropPodIP(ip: string, ns: string): void {
+    const m = this.podIPs.get(ip);
+    if (!m) return;
+    const n = (m.get(ns) ?? 0) - 1;
+    if (n > 0) m.set(ns, n);
+    else m.delete(ns);
+    if (m.size === 0) this.podIPs.delete(ip);
   }
 
   private removeSlice(sliceKey: string, svcKey: string): void {
@@ -141,7 +194,7 @@ export class ClusterRecords {
       const svc = this.services.get(key);
       if (!svc) continue;
       const slices = [...(this.slicesByService.get(key)?.values() ?? [])];
-      const { names, ptrs } = serviceRecords(svc, slices, this.zone, this.ttl);
+      const { names, ptrs } = serviceRecords(svc, slices, this.zone, this.ttl, this.endpointPodNames);
       const contribution: Contribution = { names: [...names.keys()], ptrs: [] };
       for (const [name, entry] of names) this.names.set(name, entry);
       for (const rr of ptrs) {
@@ -190,7 +243,7 @@ function addAddress(e: NameEntry, rr: Rr): void {
 }
 
 /** The records one Service contributes: its names, and the PTR records of its addresses. */
-export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: string, ttl: number): { names: Map<string, NameEntry>; ptrs: Rr[] } {
+export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: string, ttl: number, endpointPodNames = false): { names: Map<string, NameEntry>; ptrs: Rr[] } {
   const names = new Map<string, NameEntry>();
   const ptrs: Rr[] = [];
   const ns = svc.metadata?.namespace ?? 'default';
@@ -217,7 +270,7 @@ export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: stri
       for (const ep of slice.endpoints ?? []) {
         if (ep.conditions?.ready === false) continue;
         for (const ip of ep.addresses ?? []) {
-          const host = (ep.hostname ?? dashed(ip)).toLowerCase();
+          const host = endpointName(ep, ip, endpointPodNames);
           const epName = `${host}.${base}`;
           const rr = addressRr(base, ttl, ip);
           if (!rr) continue;
@@ -273,6 +326,14 @@ export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: stri
     names.set(srvName, e);
   }
   return { names, ptrs };
+}
+
+/** hostname; else (endpoint_pod_names) the pod's name when it fits a label; else the dashed IP. */
+function endpointName(ep: { hostname?: string; targetRef?: { kind?: string; name?: string } }, ip: string, podNames: boolean): string {
+  if (ep.hostname) return ep.hostname.toLowerCase();
+  const pod = ep.targetRef?.kind === 'Pod' ? ep.targetRef.name : undefined;
+  if (podNames && pod && pod.length <= 63) return pod.toLowerCase();
+  return dashed(ip);
 }
 
 function setSrv(e: NameEntry, owner: string, list: { port: number; target: string }[], names: Map<string, NameEntry>, ttl: number): void {

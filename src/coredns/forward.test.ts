@@ -57,7 +57,7 @@ describe('forward handler', () => {
     const f = new ForwardHandler({ upstreams: ups, exchange, rng: (n) => (n === 2 ? 1 : 0), log: (l) => logs.push(l), now: () => 0 });
     for (let i = 0; i < 3; i++) expect(isRaw(await f.serveDns(request('example.org')))).toBe(true);
     expect(calls.slice(0, 2)).toEqual(['udp 127.0.0.1:5301', 'udp 127.0.0.2:5302']);
-    expect(logs).toEqual(['[ERROR] coredns: forward: example.org. 1: udp 127.0.0.1:5301: i/o timeout']);
+    expect(logs).toEqual(['[ERROR] plugin/errors: 2 example.org. A: udp 127.0.0.1:5301: i/o timeout']);
   });
 
   it('answers SERVFAIL when no upstream answers, a mismatched ID, or there are none', async () => {

@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
+import { typeName } from './metrics.js';
 import { RCODE, reply, type DnsRequest, type DnsResult, type Handler } from './types.js';
 
 export interface Upstream {
@@ -24,6 +25,13 @@ export interface ForwardOptions {
   rng?: (n: number) => number;
   log?: (line: string) => void;
   now?: () => number;
+  /** `policy`: random (default), round_robin, sequential. */
+  policy?: 'random' | 'round_robin' | 'sequential';
+  /** `force_tcp` / `prefer_udp`: the transport to the upstream regardless of the client's. */
+  forceTcp?: boolean;
+  preferUdp?: boolean;
+  /** Counts requests per upstream (`coredns_forward_requests_total`). */
+  onRequest?: (upstream: string, rcode: number | undefined) => void;
 }
 
 /** Parses `ip`, `ip:port`, `[ipv6]:port` or `ipv6`; throws a precise error otherwise. */
@@ -53,6 +61,7 @@ export class ForwardHandler implements Handler {
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly lastLogged = new Map<string, number>();
+  private rr = 0;
 
   constructor(private readonly opts: ForwardOptions) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
@@ -63,17 +72,30 @@ export class ForwardHandler implements Handler {
   }
 
   async serveDns(req: DnsRequest): Promise<DnsResult> {
-    const order = shuffle(this.opts.upstreams, this.rng);
+    const ups = this.opts.upstreams;
+    const policy = this.opts.policy ?? 'random';
+    let order: Upstream[];
+    if (policy === 'random') order = shuffle(ups, this.rng);
+    else if (policy === 'sequential') order = ups;
+    else {
+      const k = this.rr++ % Math.max(1, ups.length);
+      order = [...ups.slice(k), ...ups.slice(0, k)];
+    }
+    const transport = this.opts.forceTcp ? 'tcp' : this.opts.preferUdp ? 'udp' : req.transport;
+    req.answeredBy = 'forward';
     // A fresh transaction ID per upstream query; the server restores the client's ID.
     const wire = Buffer.from(req.wire);
     for (const up of order) {
       const id = this.rng(0x10000);
       wire.writeUInt16BE(id, 0);
+      const to = `${up.address}:${up.port}`;
       try {
-        const raw = await this.exchange(up, wire, req.transport, this.timeoutMs);
+        const raw = await this.exchange(up, wire, transport, this.timeoutMs);
         if (raw.length < 12 || raw.readUInt16BE(0) !== id || !(raw[2] & 0x80)) throw new Error('malformed or mismatched response');
+        this.opts.onRequest?.(to, raw[3] & 0x0f);
         return { raw };
       } catch (e) {
+        this.opts.onRequest?.(to, undefined);
         this.logOnce(up, req, e);
       }
     }
@@ -87,7 +109,8 @@ export class ForwardHandler implements Handler {
     if ((this.lastLogged.get(key) ?? -Infinity) > t - 30_000) return;
     this.lastLogged.set(key, t);
     const msg = e instanceof Error ? e.message : String(e);
-    this.log(`[ERROR] coredns: forward: ${req.query.qname}. ${req.query.qtype}: ${req.transport} ${key}: ${msg}`);
+    // CoreDNS's `errors` plugin line: rcode 2 (SERVFAIL) once every upstream failed.
+    this.log(`[ERROR] plugin/errors: 2 ${req.query.qname}. ${typeName(req.query.qtype)}: ${req.transport} ${key}: ${msg}`);
   }
 }
 

@@ -1,17 +1,15 @@
-// kdp's cluster DNS: the CoreDNS of a kubeadm cluster, as a chain of small handlers
-// (kubernetes → forward) behind a UDP+TCP listener. Reads Services, EndpointSlices and Namespaces
-// from the shared informers; writes nothing.
+// kdp's cluster DNS: CoreDNS as a kubeadm cluster runs it — a Corefile of server blocks, each a chain
+// of small plugins (kubernetes, forward, cache, hosts, rewrite, log, …) behind UDP+TCP listeners.
+// Reads Services, EndpointSlices, Namespaces and Pods from the shared informers; writes nothing.
+// The coredns pods (src/pods/images/coredns.ts) run a CoreDnsInstance each; addon.ts creates the
+// kube-system objects of a kubeadm cluster.
 import type { InformerFactory } from '../api/informer.js';
-import { GR, type KObject } from '../api/types.js';
-import { ClusterRecords } from './cluster-records.js';
-import { ForwardHandler, parseUpstream, type Exchange } from './forward.js';
-import { KubernetesHandler } from './kubernetes.js';
-import { listenDns } from './server.js';
-import { chain } from './types.js';
+import type { Exchange } from './forward.js';
+import { CoreDnsInstance } from './instance.js';
 
 export interface CoreDnsOptions {
   informers: InformerFactory;
-  /** Listen address, e.g. `127.96.0.10` (the kube-dns ClusterIP). */
+  /** Listen address, e.g. `127.96.0.10`. */
   address: string;
   /** Listen port, normally 53; 0 picks a free one (see the returned `port`). */
   port: number;
@@ -21,8 +19,6 @@ export interface CoreDnsOptions {
   upstreams: string[];
   /** TTL of cluster records, seconds (default 30, as kubeadm's Corefile). */
   ttl?: number;
-  /** Per-upstream timeout in milliseconds (default 2000). */
-  forwardTimeoutMs?: number;
   /** Replaces the real upstream exchange (tests). */
   exchange?: Exchange;
   log?: (line: string) => void;
@@ -31,6 +27,7 @@ export interface CoreDnsOptions {
 export interface CoreDns {
   readonly address: string;
   readonly port: number;
+  readonly instance: CoreDnsInstance;
   stop(): Promise<void>;
 }
 
@@ -38,50 +35,44 @@ export { ClusterRecords, serviceRecords, reverseName } from './cluster-records.j
 export { KubernetesHandler, DNS_SCHEMA_VERSION } from './kubernetes.js';
 export { ForwardHandler, parseUpstream } from './forward.js';
 export { listenDns } from './server.js';
+export { CoreDnsInstance, type CoreDnsInstanceOptions } from './instance.js';
+export { parseCorefile, CorefileError } from './corefile.js';
+export { kubeadmCorefile, createCoreDnsAddon, coreDnsObjects, waitForClusterDns, type CoreDnsAddonOptions } from './addon.js';
 export type { Handler, DnsRequest, DnsResult, Reply, Rr, Query } from './types.js';
 
+/** A Corefile with just the cluster zone and forwarding, as the options say. */
+export function simpleCorefile(port: number, zone: string, upstreams: string[], ttl = 30): string {
+  return [
+    `.:${port} {`,
+    '    errors',
+    `    kubernetes ${zone} in-addr.arpa ip6.arpa {`,
+    '        pods insecure',
+    '        fallthrough in-addr.arpa ip6.arpa',
+    `        ttl ${ttl}`,
+    '    }',
+    ...(upstreams.length ? [`    forward . ${upstreams.join(' ')}`] : []),
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Runs a CoreDNS with a generated Corefile on `address:port` (tests and embedders). */
 export async function startCoreDns(opts: CoreDnsOptions): Promise<CoreDns> {
   const log = opts.log ?? ((l: string) => console.error(l));
   const zone = opts.zone.toLowerCase().replace(/\.$/, '');
   if (!zone) throw new Error('coredns: zone must not be empty');
-  const upstreams = opts.upstreams.map(parseUpstream);
-  for (const u of upstreams) {
-    if (u.address === opts.address && u.port === opts.port) {
-      throw new Error(`coredns: forward: upstream ${opts.address}:${opts.port} is this server itself (a forwarding loop)`);
-    }
-  }
-
-  const records = new ClusterRecords({ zone, ttl: opts.ttl ?? 30 });
-  let stopped = false;
-  const guard = (f: (o: KObject) => void) => (o: KObject) => { if (!stopped) f(o); };
-  const handlers = [
-    { gr: GR.services, add: (o: KObject) => records.upsertService(o), del: (o: KObject) => records.deleteService(o) },
-    { gr: GR.endpointslices, add: (o: KObject) => records.upsertEndpointSlice(o), del: (o: KObject) => records.deleteEndpointSlice(o) },
-    { gr: GR.namespaces, add: (o: KObject) => records.upsertNamespace(o), del: (o: KObject) => records.deleteNamespace(o) },
-  ];
-  for (const h of handlers) {
-    // Informer handlers cannot be removed; `stopped` makes ours inert after stop().
-    opts.informers.for(h.gr).addHandlers({ onAdd: guard(h.add), onUpdate: guard(h.add), onDelete: guard(h.del) }).start();
-  }
-
-  const kubernetes = new KubernetesHandler(records, { nsAddress: opts.address });
-  const forward = new ForwardHandler({ upstreams, timeoutMs: opts.forwardTimeoutMs, exchange: opts.exchange, log });
-  let server;
+  let instance: CoreDnsInstance;
   try {
-    server = await listenDns({ address: opts.address, port: opts.port, handler: chain([kubernetes, forward]), log });
+    instance = await CoreDnsInstance.start({
+      informers: opts.informers, address: opts.address, nsAddress: opts.address, exchange: opts.exchange, log,
+      corefile: simpleCorefile(opts.port, zone, opts.upstreams, opts.ttl ?? 30),
+    });
   } catch (e) {
-    stopped = true;
-    throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw Object.assign(new Error(err.message.startsWith('coredns:') ? err.message : `coredns: ${err.message}`), { code: err.code });
   }
-  const fwd = upstreams.length ? upstreams.map((u) => `${u.address}:${u.port}`).join(' ') : 'nowhere (SERVFAIL)';
-  log(`[INFO] coredns: serving ${zone} on ${server.address}:${server.port} (udp, tcp); forwarding . to ${fwd}`);
-  const srv = server;
-  return {
-    address: srv.address,
-    port: srv.port,
-    stop: async () => {
-      stopped = true;
-      await srv.close();
-    },
-  };
+  const port = instance.port(opts.port)!;
+  const fwd = opts.upstreams.length ? opts.upstreams.join(' ') : 'nowhere (SERVFAIL)';
+  log(`[INFO] coredns: serving ${zone} on ${opts.address}:${port} (udp, tcp); forwarding . to ${fwd}`);
+  return { address: opts.address, port, instance, stop: () => instance.stop() };
 }

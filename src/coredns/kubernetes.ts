@@ -4,6 +4,7 @@
 // ip6.arpa` in the default Corefile).
 import { isIPv4 } from './addresses.js';
 import type { ClusterRecords } from './cluster-records.js';
+import { inZone } from './corefile.js';
 import { decodeAnswers, EDNS_UDP_SIZE, encodeQuery, parseQuery } from './wire.js';
 import { CLASS_IN, isRaw, QTYPE, RCODE, type DnsRequest, type DnsResult, type Handler, type Next, type Query, type Reply, type Rr } from './types.js';
 
@@ -12,6 +13,17 @@ export const DNS_SCHEMA_VERSION = '1.1.0';
 export interface KubernetesHandlerOptions {
   /** The address clients reach the DNS server on; answers `ns.dns.<zone>` A (the apex NS target). */
   nsAddress?: string;
+  /** `pods insecure|verified|disabled` (CoreDNS's default is disabled; kubeadm's Corefile says insecure). Default insecure. */
+  pods?: 'insecure' | 'verified' | 'disabled';
+  /**
+   * Reverse zones this plugin is authoritative for (`in-addr.arpa`, `ip6.arpa`, `10.in-addr.arpa`).
+   * Unset: unknown reverse names go to the next plugin (as with `fallthrough in-addr.arpa ip6.arpa`).
+   */
+  reverseZones?: string[];
+  /** `fallthrough [ZONES…]`: NXDOMAIN names in these zones go to the next plugin ('' = every zone). */
+  fallthrough?: string[];
+  /** `namespaces NS…`: only these namespaces are exposed; names in others are NXDOMAIN. */
+  namespaces?: string[];
 }
 
 export class KubernetesHandler implements Handler {
@@ -27,6 +39,7 @@ export class KubernetesHandler implements Handler {
   serveDns(req: DnsRequest, next: Next): DnsResult | Promise<DnsResult> {
     const r = this.answer(req.query);
     if (!r) return next(req);
+    if (r.rcode === RCODE.NXDOMAIN && this.opts.fallthrough && this.opts.fallthrough.some((z) => inZone(req.query.name, z))) return next(req);
     const c = r.answer[0];
     const qt = req.query.qtype;
     if (r.answer.length === 1 && c.type === 'CNAME' && (qt === QTYPE.A || qt === QTYPE.AAAA)) return this.chase(req, r, c.target, next);
@@ -42,7 +55,8 @@ export class KubernetesHandler implements Handler {
       const wire = encodeQuery(req.query.id, target, req.query.qtype, { edns: EDNS_UDP_SIZE });
       const parsed = parseQuery(wire);
       if (parsed.kind !== 'query') return r;
-      const sub: DnsRequest = { query: parsed.query, wire, transport: req.transport };
+      // An internal lookup, over UDP whatever the client used (as CoreDNS's upstream lookups).
+      const sub: DnsRequest = { query: parsed.query, wire, transport: 'udp' };
       const res = this.answer(sub.query) ?? (await next(sub));
       const more = isRaw(res) ? decodeAnswers(res.raw) : res.answer;
       return { ...r, answer: [...r.answer, ...more] };
@@ -56,11 +70,14 @@ export class KubernetesHandler implements Handler {
     const name = q.name;
     if (q.qclass !== CLASS_IN && q.qclass !== QTYPE.ANY) return undefined; // CHAOS & co. are not ours
     if (name === this.zone || name.endsWith(this.suffix)) return this.answerZone(q);
-    if (name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa')) {
+    if (name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa') || name === 'in-addr.arpa' || name === 'ip6.arpa') {
+      const zones = this.opts.reverseZones;
+      const zone = zones ? zones.filter((z) => inZone(name, z)).sort((a, b) => b.length - a.length)[0] : undefined;
+      if (zones && zone === undefined) return undefined;
       const ptrs = this.records.lookupPtr(name);
-      if (!ptrs) return undefined;
+      if (!ptrs) return zone === undefined ? undefined : this.negative(RCODE.NXDOMAIN, zone);
       if (q.qtype === QTYPE.PTR || q.qtype === QTYPE.ANY) return answer(ptrs);
-      return this.negative(RCODE.NOERROR);
+      return this.negative(RCODE.NOERROR, zone);
     }
     return undefined;
   }
@@ -69,6 +86,7 @@ export class KubernetesHandler implements Handler {
     const { name, qtype } = q;
     const r = this.records;
     const entry = r.lookup(name);
+    if (entry && this.opts.namespaces && !this.exposed(namespaceOf(name, this.suffix))) return this.negative(RCODE.NXDOMAIN);
     if (entry) {
       // ExternalName: the CNAME answers every type; the client's resolver follows it.
       if (entry.cname) return answer([entry.cname]);
@@ -98,28 +116,37 @@ export class KubernetesHandler implements Handler {
     const labels = rel.split('.');
     const last = labels[labels.length - 1];
     if (labels.length === 2 && last === 'svc') {
-      return this.negative(r.namespaceExists(labels[0]) ? RCODE.NOERROR : RCODE.NXDOMAIN);
+      return this.negative(r.namespaceExists(labels[0]) && this.exposed(labels[0]) ? RCODE.NOERROR : RCODE.NXDOMAIN);
     }
     if (last === 'pod' && labels.length <= 3) {
-      // `pods insecure`: `1-2-3-4.<ns>.pod.<zone>` → 1.2.3.4 without consulting the pods.
+      // `pods insecure`: `1-2-3-4.<ns>.pod.<zone>` → 1.2.3.4 without consulting the pods;
+      // `verified`: only when a pod with that IP exists in <ns>; `disabled`: never.
+      const mode = this.opts.pods ?? 'insecure';
+      if (mode === 'disabled' || !this.exposed(labels[labels.length - 2])) return this.negative(RCODE.NXDOMAIN);
       if (labels.length === 2) return this.negative(RCODE.NOERROR);
       const ip = labels[0].replace(/-/g, '.');
       if (!isIPv4(ip)) return this.negative(RCODE.NXDOMAIN);
+      if (mode === 'verified' && !r.podExists(ip, labels[1])) return this.negative(RCODE.NXDOMAIN);
       if (qtype === QTYPE.A || qtype === QTYPE.ANY) return answer([{ name, ttl: r.ttl, type: 'A', address: ip }]);
       return this.negative(RCODE.NOERROR);
     }
     return this.negative(RCODE.NXDOMAIN);
   }
 
-  /** NXDOMAIN or NODATA, with the zone SOA in the authority section (RFC 2308). */
-  private negative(rcode: number): Reply {
-    return { rcode, aa: true, answer: [], authority: [this.soa()], additional: [] };
+  private exposed(ns: string | undefined): boolean {
+    return !this.opts.namespaces || (ns !== undefined && this.opts.namespaces.includes(ns));
   }
 
-  soa(): Rr {
+  /** NXDOMAIN or NODATA, with the zone SOA in the authority section (RFC 2308). */
+  private negative(rcode: number, zone = this.zone): Reply {
+    return { rcode, aa: true, answer: [], authority: [this.soa(zone)], additional: [] };
+  }
+
+  soa(zone = this.zone): Rr {
+    const ttl = Math.min(this.records.ttl, 5);
     return {
-      name: this.zone, ttl: 5, type: 'SOA', mname: `ns.dns.${this.zone}`, rname: `hostmaster.${this.zone}`,
-      serial: this.records.serial >>> 0, refresh: 7200, retry: 1800, expire: 86400, minimum: 5,
+      name: zone, ttl, type: 'SOA', mname: `ns.dns.${zone}`, rname: `hostmaster.${zone}`,
+      serial: this.records.serial >>> 0, refresh: 7200, retry: 1800, expire: 86400, minimum: ttl,
     };
   }
 
@@ -133,6 +160,13 @@ export class KubernetesHandler implements Handler {
     const name = `ns.dns.${this.zone}`;
     return [isIPv4(ip) ? { name, ttl: this.records.ttl, type: 'A', address: ip } : { name, ttl: this.records.ttl, type: 'AAAA', address: ip }];
   }
+}
+
+/** `<…>.<svc>.<ns>.svc.<zone>` → ns. */
+function namespaceOf(name: string, suffix: string): string | undefined {
+  const labels = name.slice(0, -suffix.length).split('.');
+  const i = labels.lastIndexOf('svc');
+  return i > 0 ? labels[i - 1] : undefined;
 }
 
 function answer(rrs: Rr[], additional: Rr[] = []): Reply {

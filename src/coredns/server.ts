@@ -3,7 +3,7 @@
 // on malformed input, and turns any handler failure into SERVFAIL.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { encodeError, encodeReply, maxResponseSize, parseQuery } from './wire.js';
+import { encodeBadVersion, encodeError, encodeReply, maxResponseSize, parseQuery } from './wire.js';
 import { isRaw, RCODE, reply, type DnsRequest, type DnsResult, type Next, type Query } from './types.js';
 
 export interface DnsServerOptions {
@@ -14,6 +14,8 @@ export interface DnsServerOptions {
   log?: (line: string) => void;
   /** Idle TCP connections are closed after this long (CoreDNS: 10 s). */
   tcpIdleMs?: number;
+  /** Called after each answered query with the response size and the time it took (metrics). */
+  observe?: (req: DnsRequest, result: DnsResult, responseBytes: number, seconds: number) => void;
 }
 
 export interface DnsServer {
@@ -33,19 +35,26 @@ export async function listenDns(opts: DnsServerOptions): Promise<DnsServer> {
     lastError = t;
     log(`[ERROR] coredns: ${e instanceof Error ? e.message : String(e)}`);
   };
-  const serve = (buf: Buffer, transport: 'udp' | 'tcp', send: (b: Buffer) => void) => {
+  const serve = (buf: Buffer, transport: 'udp' | 'tcp', send: (b: Buffer) => void, remoteAddress?: string, remotePort?: number) => {
     try {
       const parsed = parseQuery(buf);
       if (parsed.kind === 'drop') return;
       if (parsed.kind === 'error') return send(encodeError(parsed.id, parsed.opcode, parsed.rd, parsed.rcode));
-      const req: DnsRequest = { query: parsed.query, wire: buf, transport };
+      if (parsed.query.edns && parsed.query.edns.version > 0) return send(encodeBadVersion(buf, parsed.query));
+      const req: DnsRequest = { query: parsed.query, wire: buf, transport, remoteAddress, remotePort, answeredBy: undefined };
+      const observe = opts.observe;
+      const t0 = observe ? performance.now() : 0;
       const finish = (r: DnsResult) => {
+        let out: Buffer;
         try {
-          send(encodeResult(req, r));
+          out = encodeResult(req, r);
         } catch (e) {
           logError(e);
-          send(encodeResult(req, SERVFAIL));
+          r = SERVFAIL;
+          out = encodeResult(req, r);
         }
+        send(out);
+        if (observe) observe(req, r, out.length, (performance.now() - t0) / 1000);
       };
       let result: DnsResult | Promise<DnsResult>;
       try {
@@ -81,7 +90,7 @@ export async function listenDns(opts: DnsServerOptions): Promise<DnsServer> {
   }
   const u = udp;
   const t = tcp;
-  u.on('message', (msg, rinfo) => serve(msg, 'udp', (b) => u.send(b, rinfo.port, rinfo.address, () => {})));
+  u.on('message', (msg, rinfo) => serve(msg, 'udp', (b) => u.send(b, rinfo.port, rinfo.address), rinfo.address, rinfo.port));
   u.on('error', logError);
   t.on('error', logError);
   try {
@@ -123,7 +132,9 @@ function truncatedRaw(raw: Buffer, req: Buffer, q: Query): Buffer {
   return out;
 }
 
-function serveTcp(sock: net.Socket, conns: Set<net.Socket>, idleMs: number, serve: (b: Buffer, t: 'tcp', send: (b: Buffer) => void) => void): void {
+type Serve = (b: Buffer, t: 'tcp', send: (b: Buffer) => void, remoteAddress?: string, remotePort?: number) => void;
+
+function serveTcp(sock: net.Socket, conns: Set<net.Socket>, idleMs: number, serve: Serve): void {
   conns.add(sock);
   sock.setNoDelay(true);
   sock.setTimeout(idleMs, () => sock.destroy());
@@ -143,7 +154,7 @@ function serveTcp(sock: net.Socket, conns: Set<net.Socket>, idleMs: number, serv
       if (pending.length < 2 + n) break;
       const msg = Buffer.from(pending.subarray(2, 2 + n));
       pending = pending.subarray(2 + n);
-      serve(msg, 'tcp', send);
+      serve(msg, 'tcp', send, sock.remoteAddress, sock.remotePort);
     }
   });
 }

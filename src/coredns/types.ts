@@ -17,6 +17,8 @@ export type Rr = { name: string; ttl: number } & (
   | { type: 'SRV'; priority: number; weight: number; port: number; target: string }
   | { type: 'TXT'; text: string[] }
   | { type: 'SOA'; mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number }
+  /** Any other type, rdata kept as received (names inside uncompressed). */
+  | { type: 'RAW'; code: number; rclass: number; rdata: Buffer }
 );
 
 /** A response, computed by a handler; the server turns it into wire format for the query. */
@@ -59,6 +61,11 @@ export interface DnsRequest {
   /** The request exactly as received (forwarders send it on unchanged). */
   wire: Buffer;
   transport: 'udp' | 'tcp';
+  /** Client address and port (for `log`), when known. */
+  remoteAddress?: string;
+  remotePort?: number;
+  /** Name of the plugin that wrote the response (metrics' `plugin` label); set by the answering handler. */
+  answeredBy?: string;
 }
 
 export type Next = (req: DnsRequest) => DnsResult | Promise<DnsResult>;

@@ -75,7 +75,7 @@ export function parseQuery(buf: Buffer): ParseResult {
 }
 
 /** Offset just past a (possibly compressed) name, or -1 when malformed. */
-function skipName(buf: Buffer, off: number): number {
+export function skipName(buf: Buffer, off: number): number {
   for (let guard = 0; guard < 128; guard++) {
     if (off >= buf.length) return -1;
     const len = buf[off];
@@ -132,14 +132,14 @@ class Writer {
   }
 }
 
-const TYPE_CODE: Record<Rr['type'], number> = {
+const TYPE_CODE: Record<Exclude<Rr['type'], 'RAW'>, number> = {
   A: QTYPE.A, AAAA: QTYPE.AAAA, CNAME: QTYPE.CNAME, PTR: QTYPE.PTR, NS: QTYPE.NS, SRV: QTYPE.SRV, TXT: QTYPE.TXT, SOA: QTYPE.SOA,
 };
 
 function writeRr(w: Writer, rr: Rr): void {
   w.name(rr.name, true);
-  w.u16(TYPE_CODE[rr.type]);
-  w.u16(CLASS_IN);
+  w.u16(rr.type === 'RAW' ? rr.code : TYPE_CODE[rr.type]);
+  w.u16(rr.type === 'RAW' ? rr.rclass : CLASS_IN);
   w.u32(rr.ttl);
   const lenAt = w.len;
   w.u16(0);
@@ -159,6 +159,7 @@ function writeRr(w: Writer, rr: Rr): void {
       w.name(rr.mname, true); w.name(rr.rname, true);
       w.u32(rr.serial); w.u32(rr.refresh); w.u32(rr.retry); w.u32(rr.expire); w.u32(rr.minimum);
       break;
+    case 'RAW': w.bytes(rr.rdata, 0, rr.rdata.length); break;
   }
   w.buf.writeUInt16BE(w.len - lenAt - 2, lenAt);
 }
@@ -206,6 +207,17 @@ export function encodeReply(req: Buffer, q: Query, r: Reply, maxSize: number): B
   const ns = Math.min(kept - an, r.authority.length);
   const ar = kept - an - ns + (q.edns ? 1 : 0);
   writeHeader(w.buf, q.id, q.opcode, r.aa, tc, q.rd, false, q.cd, r.rcode, 1, an, ns, ar);
+  return w.buf.subarray(0, w.len);
+}
+
+/** EDNS version above 0: BADVERS (extended rcode 16), the question echoed, an OPT of version 0 (RFC 6891 §6.1.3). */
+export function encodeBadVersion(req: Buffer, q: Query): Buffer {
+  const w = new Writer(q.questionEnd + 11);
+  w.len = HEADER;
+  w.bytes(req, HEADER, q.questionEnd);
+  w.u8(0); w.u16(QTYPE.OPT); w.u16(EDNS_UDP_SIZE);
+  w.u32(0x01000000 | (q.edns?.do ? 0x8000 : 0)); w.u16(0);
+  writeHeader(w.buf, q.id, q.opcode, false, false, q.rd, false, q.cd, 0, 1, 0, 0, 1);
   return w.buf.subarray(0, w.len);
 }
 
@@ -284,7 +296,7 @@ export function decodeAnswers(buf: Buffer): Rr[] {
 }
 
 /** A possibly compressed name at `off`: the dotted name and the offset just past it in place. */
-function readName(buf: Buffer, off: number): { name: string; end: number } | undefined {
+export function readName(buf: Buffer, off: number): { name: string; end: number } | undefined {
   const labels: string[] = [];
   let end = -1;
   for (let hops = 0; hops < 64; hops++) {

@@ -1,0 +1,334 @@
+// Corefile → running configuration: each server block becomes a handler chain in CoreDNS's plugin
+// order (plugin.cfg: the order in the Corefile does not matter), plus the HTTP endpoints its
+// `health`, `ready` and `prometheus` ask for. Any error throws, so a reload can keep the old config.
+import type { InformerFactory } from '../api/informer.js';
+import { AnswerCache } from './answer-cache.js';
+import { CacheHandler, cacheLabels } from './cache.js';
+import { ClusterRecords } from './cluster-records.js';
+import { CorefileError, inZone, normalizeZone, parseCorefile, type Directive, type ServerBlock } from './corefile.js';
+import { ForwardHandler, parseUpstream, type Exchange, type Upstream } from './forward.js';
+import { HostsHandler } from './hosts.js';
+import { KubernetesHandler } from './kubernetes.js';
+import type { Collector, Metrics, ServerStats } from './metrics.js';
+import { subscribeRecords } from './record-source.js';
+import { nameRule, RewriteHandler, type NameRule } from './rewrite.js';
+import { chain, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
+
+/** Execution order (CoreDNS plugin.cfg), for the plugins kdp implements or accepts. */
+const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
+/** Accepted and without effect in kdp (see README). */
+const NO_OP = new Set(['reload', 'bind', 'debug', 'loop', 'any', 'nsid', 'cancel', 'timeouts', 'bufsize', 'minimal']);
+/** CoreDNS plugins kdp does not implement: a Corefile using them is refused with this reason. */
+const UNSUPPORTED = ['acl', 'auto', 'autopath', 'azure', 'chaos', 'clouddns', 'dns64', 'dnssec', 'dnstap', 'erratic', 'etcd', 'file', 'geoip', 'grpc', 'header', 'k8s_external', 'local', 'metadata', 'pprof', 'route53', 'secondary', 'sign', 'template', 'tls', 'trace', 'transfer', 'tsig', 'view', 'whoami', 'on', 'import'];
+
+export interface SetupEnv {
+  informers: InformerFactory;
+  /** The address `:PORT` listeners bind (the pod IP). */
+  podIP: string;
+  /** The address clients use (kube-dns ClusterIP): the `ns.dns.<zone>` record and forwarding-loop check. */
+  nsAddress?: string;
+  /** Nameservers listed in a resolv.conf-format file (`forward . /etc/resolv.conf`). */
+  resolvConf(path: string): string[];
+  readFile(path: string): string;
+  exchange?: Exchange;
+  log(line: string): void;
+  metrics: Metrics;
+  file?: string;
+}
+
+export interface HttpEndpoint {
+  kind: 'health' | 'ready' | 'metrics';
+  address: string;
+  port: number;
+}
+
+export interface CompiledBlock {
+  zone: string;
+  port: number;
+  /** `dns://:53`, the `server` label of the metrics. */
+  server: string;
+  handler: Next;
+  plugins: string[];
+  log: boolean;
+  stats?: ServerStats;
+  http: HttpEndpoint[];
+  collectors: Collector[];
+  dispose(): void;
+}
+
+export function compileCorefile(text: string, env: SetupEnv): CompiledBlock[] {
+  const file = env.file ?? 'Corefile';
+  const blocks = parseCorefile(text, file);
+  const out: CompiledBlock[] = [];
+  try {
+    for (const b of blocks) for (const key of b.keys) out.push(compileBlock(b, key.zone, key.port, env, file));
+  } catch (e) {
+    for (const c of out) c.dispose();
+    throw e;
+  }
+  return out;
+}
+
+function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv, file: string): CompiledBlock {
+  const server = `dns://:${port}`;
+  const seen = new Set<string>();
+  const handlers: { order: number; h: Handler }[] = [];
+  const http: HttpEndpoint[] = [];
+  const collectors: Collector[] = [];
+  const disposers: (() => void)[] = [];
+  let log = false;
+  let stats: ServerStats | undefined;
+  const fail = (d: Directive, msg: string): never => { throw new CorefileError(file, d.line, msg); };
+  const add = (d: Directive, h: Handler) => handlers.push({ order: ORDER.indexOf(d.name), h });
+  const httpAddr = (d: Directive, def: string, kind: HttpEndpoint['kind']) => {
+    const a = d.args[0] ?? def;
+    const i = a.lastIndexOf(':');
+    const host = a.slice(0, i);
+    const p = Number(a.slice(i + 1));
+    if (i < 0 || !Number.isInteger(p) || p < 1 || p > 65535) fail(d, `plugin/${d.name}: invalid address '${a}'`);
+    // In a pod, '', localhost and 0.0.0.0 all mean the pod's own address.
+    const address = host === '' || host === 'localhost' || host === '0.0.0.0' || host.startsWith('127.') ? env.podIP : host;
+    http.push({ kind, address, port: p });
+  };
+  try {
+    for (const d of b.directives) {
+      if (UNSUPPORTED.includes(d.name)) fail(d, `plugin/${d.name}: not supported by kdp`);
+      if (!ORDER.includes(d.name) && !NO_OP.has(d.name)) fail(d, `Unknown directive '${d.name}'`);
+      if (seen.has(d.name) && d.name !== 'rewrite' && d.name !== 'forward') fail(d, `plugin/${d.name}: this plugin can only be used once per Server Block`);
+      seen.add(d.name);
+      switch (d.name) {
+        case 'errors': break;
+        case 'log': log = true; break;
+        case 'health': httpAddr(d, ':8080', 'health'); break;
+        case 'ready': httpAddr(d, ':8181', 'ready'); break;
+        case 'prometheus': httpAddr(d, 'localhost:9153', 'metrics'); stats = env.metrics.serverStats(server, zone === '' ? '.' : zone + '.'); break;
+        case 'loadbalance': add(d, loadbalance()); break;
+        case 'cache': {
+          const h = cacheHandler(d, zone, fail, env.metrics, server);
+          collectors.push(h.collector(server));
+          add(d, h);
+          break;
+        }
+        case 'rewrite': add(d, rewriteHandler(d, fail)); break;
+        case 'hosts': add(d, hostsHandler(d, zone, env, fail)); break;
+        case 'kubernetes': {
+          const { handler, dispose } = kubernetesHandler(d, zone, env, fail);
+          disposers.push(dispose);
+          add(d, handler);
+          break;
+        }
+        case 'forward': add(d, forwardHandler(d, env, port, fail)); break;
+        default: break; // NO_OP plugins
+      }
+    }
+  } catch (e) {
+    for (const f of disposers) f();
+    throw e;
+  }
+  // Every `rewrite` line is a rule of one rewrite plugin, applied in Corefile order.
+  const rules = handlers.filter((x) => x.h instanceof RewriteHandler).flatMap((x) => (x.h as RewriteHandler).rules);
+  const others = handlers.filter((x) => !(x.h instanceof RewriteHandler));
+  if (rules.length) others.push({ order: ORDER.indexOf('rewrite'), h: new RewriteHandler(rules) });
+  const hs = others.sort((x, y) => x.order - y.order).map((x) => x.h); // stable: Corefile order among equals
+  return {
+    zone, port, server, handler: chain(hs, reply(RCODE.SERVFAIL)), plugins: [...seen].sort(), log, stats, http, collectors,
+    dispose: () => { for (const f of disposers) f(); },
+  };
+}
+
+type Fail = (d: Directive, msg: string) => never;
+
+function num(d: Directive, v: string | undefined, fail: Fail, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isInteger(n) || n < min || n > max) fail(d, `plugin/${d.name}: invalid number ${JSON.stringify(v ?? '')}`);
+  return n;
+}
+
+function zonesOf(args: string[], blockZone: string): string[] {
+  return args.length ? args.map(normalizeZone) : [blockZone];
+}
+
+function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void } {
+  const zones = zonesOf(d.args, blockZone);
+  const reverse = zones.filter((z) => z.endsWith('in-addr.arpa') || z.endsWith('ip6.arpa') || z === 'arpa');
+  const forwardZones = zones.filter((z) => !reverse.includes(z));
+  const zone = forwardZones[0] ?? 'cluster.local';
+  let ttl = 5;
+  let pods: 'insecure' | 'verified' | 'disabled' = 'disabled';
+  let fallthrough: string[] | undefined;
+  let namespaces: string[] | undefined;
+  let endpointPodNames = false;
+  for (const o of d.block) {
+    switch (o.name) {
+      case 'ttl': ttl = num(o, o.args[0], fail, 0, 3600); break;
+      case 'pods':
+        if (!['insecure', 'verified', 'disabled'].includes(o.args[0])) fail(o, `plugin/kubernetes: pods: invalid value: '${o.args[0] ?? ''}'; must be disabled, insecure or verified`);
+        pods = o.args[0] as typeof pods;
+        break;
+      case 'fallthrough': fallthrough = o.args.length ? o.args.map(normalizeZone) : ['']; break;
+      case 'namespaces': namespaces = o.args; break;
+      case 'endpoint_pod_names': endpointPodNames = true; break;
+      case 'endpoint': case 'tls': case 'kubeconfig': case 'labels': case 'namespace_labels': case 'noendpoints': case 'ignore': case 'multicluster': case 'startup_timeout': case 'apiserver_qps': case 'apiserver_burst': case 'apiserver_max_inflight': break;
+      default: fail(o, `plugin/kubernetes: unknown property '${o.name}'`);
+    }
+  }
+  const records = new ClusterRecords({ zone, ttl, endpointPodNames });
+  const unsubscribe = subscribeRecords(env.informers, records);
+  const handler = new KubernetesHandler(records, { nsAddress: env.nsAddress, pods, reverseZones: reverse, fallthrough, namespaces });
+  // The kubernetes plugin answers only the zones it was given; its plain answers are served from
+  // their encoded bytes while the records stay the same (answer-cache.ts).
+  const cache = new AnswerCache(() => records.generation);
+  const wrapped: Handler = {
+    name: 'kubernetes',
+    serveDns: (req, next) => {
+      if (!zones.some((z) => inZone(req.query.name, z))) return next(req);
+      const hit = cache.get(req);
+      if (hit) return tag(req, 'kubernetes', { raw: hit });
+      const r = handler.serveDns(req, next);
+      if (r instanceof Promise || req.answeredBy !== undefined) return tag(req, 'kubernetes', r);
+      return tag(req, 'kubernetes', cache.put(req, r));
+    },
+  };
+  return { handler: wrapped, dispose: unsubscribe };
+}
+
+function tag<T>(req: DnsRequest, name: string, r: T): T {
+  req.answeredBy ??= name;
+  return r;
+}
+
+function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): Handler {
+  if (d.args.length < 2) fail(d, 'Wrong argument count or unexpected line ending after \'forward\'');
+  const from = normalizeZone(d.args[0]);
+  const upstreams: Upstream[] = [];
+  for (const to of d.args.slice(1)) {
+    if (to.startsWith('tls://')) fail(d, `plugin/forward: ${to}: tls:// upstreams are not supported by kdp`);
+    const list = to.startsWith('/') ? env.resolvConf(to) : [to];
+    for (const u of list) {
+      try {
+        upstreams.push(parseUpstream(u));
+      } catch (e) {
+        fail(d, `plugin/forward: ${(e as Error).message.replace(/^coredns: forward: /, '')}`);
+      }
+    }
+  }
+  for (const u of upstreams) {
+    if ((u.address === env.podIP && u.port === port) || (u.address === env.nsAddress && u.port === 53)) {
+      fail(d, `plugin/forward: upstream ${u.address}:${u.port} is this server itself (a forwarding loop)`);
+    }
+  }
+  const except: string[] = [];
+  const opts: { policy?: 'random' | 'round_robin' | 'sequential'; forceTcp?: boolean; preferUdp?: boolean } = {};
+  for (const o of d.block) {
+    switch (o.name) {
+      case 'except': except.push(...o.args.map(normalizeZone)); break;
+      case 'policy':
+        if (!['random', 'round_robin', 'sequential'].includes(o.args[0])) fail(o, `plugin/forward: unknown policy '${o.args[0] ?? ''}'`);
+        opts.policy = o.args[0] as typeof opts.policy;
+        break;
+      case 'force_tcp': opts.forceTcp = true; break;
+      case 'prefer_udp': opts.preferUdp = true; break;
+      case 'max_concurrent': case 'max_fails': case 'expire': case 'health_check': case 'tls_servername': case 'next': case 'failfast_all_unhealthy_upstreams': break;
+      default: fail(o, `plugin/forward: unknown property '${o.name}'`);
+    }
+  }
+  const m = env.metrics;
+  const h = new ForwardHandler({
+    upstreams, exchange: env.exchange, log: env.log, ...opts,
+    onRequest: (to, rcode) => {
+      m.forwardRequests.set(to, (m.forwardRequests.get(to) ?? 0) + 1);
+      if (rcode !== undefined) {
+        const k = `${to}|${['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][rcode] ?? rcode}`;
+        m.forwardResponses.set(k, (m.forwardResponses.get(k) ?? 0) + 1);
+      }
+    },
+  });
+  return {
+    name: 'forward',
+    serveDns: (req, next) => {
+      const n = req.query.name;
+      if (!inZone(n, from) || except.some((z) => inZone(n, z))) return next(req);
+      return h.serveDns(req);
+    },
+  };
+}
+
+function cacheHandler(d: Directive, blockZone: string, fail: Fail, metrics: Metrics, server: string): CacheHandler {
+  let maxTtl = 3600;
+  let args = d.args;
+  if (args[0] && /^\d+$/.test(args[0])) { maxTtl = num(d, args[0], fail, 0); args = args.slice(1); }
+  const success = { capacity: 9984, maxTtl, minTtl: 5 };
+  const denial = { capacity: 9984, maxTtl: Math.min(maxTtl, 1800), minTtl: 5 };
+  for (const o of d.block) {
+    if (o.name === 'success' || o.name === 'denial') {
+      const c = o.name === 'success' ? success : denial;
+      c.capacity = num(o, o.args[0], fail, 1);
+      if (o.args[1] !== undefined) c.maxTtl = num(o, o.args[1], fail, 0);
+      if (o.args[2] !== undefined) c.minTtl = num(o, o.args[2], fail, 0);
+    } else if (!['prefetch', 'serve_stale', 'disable', 'keepttl', 'servfail'].includes(o.name)) {
+      fail(o, `plugin/cache: unknown property '${o.name}'`);
+    }
+  }
+  const zones = zonesOf(args, blockZone);
+  const l = cacheLabels(server, zones);
+  const counters = {
+    hitsSuccess: metrics.counter('coredns_cache_hits_total', l('success')),
+    hitsDenial: metrics.counter('coredns_cache_hits_total', l('denial')),
+    misses: metrics.counter('coredns_cache_misses_total', l()),
+  };
+  return new CacheHandler({ zones, success, denial, counters });
+}
+
+function rewriteHandler(d: Directive, fail: Fail): RewriteHandler {
+  let args = d.args;
+  let mode: 'stop' | 'continue' = 'stop';
+  if (args[0] === 'stop' || args[0] === 'continue') { mode = args[0]; args = args.slice(1); }
+  if (args[0]?.toLowerCase() !== 'name') fail(d, `plugin/rewrite: only 'name' rules are supported by kdp, got '${args[0] ?? ''}'`);
+  let rule: NameRule;
+  try {
+    rule = nameRule(args.slice(1), mode);
+  } catch (e) {
+    return fail(d, (e as Error).message);
+  }
+  return new RewriteHandler([rule]);
+}
+
+function hostsHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): Handler {
+  const path = d.args[0] ?? '/etc/hosts';
+  let text = '';
+  try {
+    text = env.readFile(path);
+  } catch (e) {
+    if (d.args[0]) fail(d, `plugin/hosts: ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+  let ttl = 3600;
+  let noReverse = false;
+  let fallthrough: string[] | undefined;
+  const inline: string[] = [];
+  for (const o of d.block) {
+    if (o.name === 'ttl') ttl = num(o, o.args[0], fail, 0, 65535);
+    else if (o.name === 'no_reverse') noReverse = true;
+    else if (o.name === 'reload') continue;
+    else if (o.name === 'fallthrough') fallthrough = o.args.map(normalizeZone);
+    else inline.push([o.name, ...o.args].join(' '));
+  }
+  return new HostsHandler({ zones: zonesOf(d.args.slice(1), blockZone), text: text + '\n' + inline.join('\n'), ttl, noReverse, fallthrough });
+}
+
+/** `loadbalance`: rotates A/AAAA answers of multi-address replies (round robin, as CoreDNS's shuffle). */
+function loadbalance(): Handler {
+  let n = 0;
+  const rotate = <T>(xs: T[]): T[] => {
+    if (xs.length < 2) return xs;
+    const k = n++ % xs.length;
+    return [...xs.slice(k), ...xs.slice(0, k)];
+  };
+  return {
+    name: 'loadbalance',
+    serveDns: (req, next) => {
+      const r = next(req);
+      const fix = (x: Awaited<typeof r>) => ('raw' in x || x.answer.length < 2 || x.answer.some((a) => a.type !== 'A' && a.type !== 'AAAA') ? x : { ...x, answer: rotate(x.answer) });
+      return r instanceof Promise ? r.then(fix) : fix(r);
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// `registry.k8s.io/coredns/coredns`: CoreDNS, run in-process by kdp's own implementation
+// (src/coredns). It reads its Corefile from the ConfigMap volume that `-conf` points into (kubeadm:
+// `-conf /etc/coredns/Corefile`, volume `config-volume` = ConfigMap `coredns`), serves DNS on the pod
+// IP, and reloads when the ConfigMap changes (a broken Corefile keeps the running one and says why).
+// Like the ingress controller it is a cluster component: it reads the API (ctx.store) through its
+// own informers, as a real CoreDNS does with its ServiceAccount.
+import { InformerFactory } from '../../api/informer.js';
+import { GR, type KObject } from '../../api/types.js';
+import { CoreDnsInstance } from '../../coredns/index.js';
+import { VERSION } from '../../coredns/metrics.js';
+import { flagValue } from './flags.js';
+import type { BuiltinContext, BuiltinImage, BuiltinProcess } from './types.js';
+
+interface CorefileSource {
+  path: string;
+  configMap?: { namespace: string; name: string; key: string };
+}
+
+/** Where `-conf` points: a key of a ConfigMap volume, or (no such volume) nothing kdp can read. */
+export function corefileSource(pod: KObject, container: { args?: string[]; volumeMounts?: { name: string; mountPath: string }[] }, args: string[]): CorefileSource {
+  const path = flagValue(args, 'conf') ?? 'Corefile';
+  const abs = path.startsWith('/') ? path : `/${path}`;
+  for (const m of container.volumeMounts ?? []) {
+    const dir = m.mountPath.replace(/\/$/, '');
+    if (!abs.startsWith(dir + '/')) continue;
+    const rel = abs.slice(dir.length + 1);
+    const vol = (pod.spec?.volumes ?? []).find((v: { name: string }) => v.name === m.name);
+    if (!vol?.configMap?.name) continue;
+    const items: { key: string; path: string }[] = vol.configMap.items ?? [];
+    const key = items.length ? items.find((i) => i.path === rel)?.key : rel;
+    if (!key) continue;
+    return { path, configMap: { namespace: pod.metadata.namespace ?? 'default', name: vol.configMap.name, key } };
+  }
+  return { path };
+}
+
+export const coredns: BuiltinImage = {
+  name: 'coredns',
+  repositories: ['coredns/coredns', 'coredns'],
+  async start(ctx: BuiltinContext): Promise<BuiltinProcess> {
+    if (!ctx.store) throw new Error('coredns: no access to the cluster API');
+    const informers = new InformerFactory(ctx.store);
+    const src = corefileSource(ctx.pod, ctx.container, ctx.args);
+    const configMaps = informers.for(GR.configmaps).start();
+    const read = (): string | undefined => {
+      if (!src.configMap) return undefined;
+      const cm = configMaps.get(src.configMap.namespace, src.configMap.name);
+      return cm?.data?.[src.configMap.key];
+    };
+    const text = read();
+    if (text === undefined) {
+      informers.stop();
+      if (src.configMap) throw new Error(`MountVolume.SetUp failed for volume: configmap "${src.configMap.name}" not found or has no key "${src.configMap.key}"`);
+      throw new Error(`plugin/kdp: ${src.path}: no such file (kdp reads the Corefile from a ConfigMap volume: give -conf a path inside one)`);
+    }
+    // `ns.dns.<zone>` answers with the address clients use: the kube-dns ClusterIP.
+    const kubeDns = informers.for(GR.services).start().get('kube-system', 'kube-dns');
+    let instance: CoreDnsInstance;
+    try {
+      instance = await CoreDnsInstance.start({
+        informers, address: ctx.podIP, corefile: text, file: src.path, nsAddress: kubeDns?.spec?.clusterIP ?? ctx.podIP,
+        log: (l) => ctx.log.stdout(l),
+      });
+    } catch (e) {
+      informers.stop();
+      throw e;
+    }
+    ctx.log.stdout('.:53');
+    ctx.log.stdout(`CoreDNS-${VERSION}`);
+    ctx.log.stdout(`linux/${process.arch === 'x64' ? 'amd64' : process.arch}, kdp, node${process.versions.node}`);
+
+    let stopped = false;
+    const onChange = (o: KObject) => {
+      const cm = src.configMap;
+      if (stopped || !cm || o.metadata.namespace !== cm.namespace || o.metadata.name !== cm.name) return;
+      const next = o.data?.[cm.key];
+      if (typeof next !== 'string' || next === instance.corefile) return;
+      instance.reload(next).catch((e: Error) => {
+        ctx.log.stdout(`[ERROR] Restart failed: ${e.message}`);
+        console.error(`[WARN] coredns: pod ${ctx.pod.metadata.namespace}/${ctx.pod.metadata.name}: the new Corefile was not loaded, the previous one stays in force: ${e.message}`);
+      });
+    };
+    configMaps.addHandlers({ onUpdate: onChange, onAdd: onChange });
+
+    let resolveExit!: (code: number) => void;
+    const exited = new Promise<number>((r) => (resolveExit = r));
+    return {
+      exited,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await instance.stop();
+        informers.stop();
+        resolveExit(0);
+      },
+    };
+  },
+};
