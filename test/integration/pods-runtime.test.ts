@@ -71,6 +71,20 @@ function alive(pid: number): boolean {
 }
 
 /** Pids whose command line mentions `needle` (the run dir: sandbox holders). */
+/** The host pid of a process that printed `$$` inside its pod's own PID namespace (NSpid's last field). */
+function hostPid(nsPid: number, cmdline: string): number {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ns = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1].trim().split(/\s+/);
+      if (ns && Number(ns[ns.length - 1]) === nsPid && readFileSync(`/proc/${d}/cmdline`, 'utf8') === cmdline) return Number(d);
+    } catch {
+      /* gone */
+    }
+  }
+  return nsPid;
+}
+
 function pidsMentioning(needle: string): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
@@ -192,7 +206,7 @@ describe('pod runtime', () => {
       return l.includes('pid=') && l;
     }, 'shell logs');
     expect(logs).toMatch(/^hello\npid=\d+ ip=127\.77\.61\.\d+ k8s=127\.77\.60\.96\n$/);
-    const pid = Number(/pid=(\d+)/.exec(logs)![1]);
+    const pid = hostPid(Number(/pid=(\d+)/.exec(logs)![1]), 'sleep\u0000100\u0000');
     expect(alive(pid)).toBe(true);
 
     const resolv = await exec('shell', ['cat', '/etc/resolv.conf']);
@@ -291,7 +305,8 @@ describe('pod runtime', () => {
       const l = await text(await runtime.connector.logs(pod('last')!, {}, new AbortController().signal));
       return l.includes('pid=') && l;
     }, 'last logs');
-    const pid = Number(/pid=(\d+)/.exec(logs)![1]);
+    const pid = hostPid(Number(/pid=(\d+)/.exec(logs)![1]), 'sleep\u00001000\u0000');
+    expect(pid).toBeGreaterThan(1);
     const holders = pidsMentioning(runDir);
     expect(holders.length).toBeGreaterThan(0);
     await runtime.stop();

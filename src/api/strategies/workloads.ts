@@ -201,7 +201,11 @@ export function statefulSetStrategy(): Strategy {
     },
     validate(sts) {
       const spec = sts.spec ?? {};
-      const causes = [...commonSpecChecks(sts), ...validateSelectorAndTemplate(sts, () => field.required('spec.selector'))];
+      // Mounts may name volumeClaimTemplates: the pods get those volumes (validation sees them too).
+      const withClaims = structuredClone(sts) as KObject;
+      const claims = (spec.volumeClaimTemplates ?? []).map((t: any) => ({ name: t?.metadata?.name, persistentVolumeClaim: { claimName: t?.metadata?.name } }));
+      if (claims.length && withClaims.spec?.template?.spec) withClaims.spec.template.spec.volumes = [...(withClaims.spec.template.spec.volumes ?? []), ...claims];
+      const causes = [...commonSpecChecks(sts), ...validateSelectorAndTemplate(withClaims, () => field.required('spec.selector'))];
       if (!['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
         causes.push(field.notSupported('spec.podManagementPolicy', spec.podManagementPolicy ?? '', ['OrderedReady', 'Parallel']));
       }
