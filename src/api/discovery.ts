@@ -60,10 +60,10 @@ export function resourceList(registry: ResourceRegistry, groupName: string, vers
         name: `${i.resource}/${sub}`,
         singularName: '',
         namespaced: i.namespaced,
-        kind: sub === 'scale' ? 'Scale' : sub === 'exec' ? 'PodExecOptions' : sub === 'log' ? 'Pod' : i.kind,
+        kind: sub === 'scale' ? 'Scale' : sub === 'exec' ? 'PodExecOptions' : sub === 'portforward' ? 'PodPortForwardOptions' : sub === 'log' ? 'Pod' : i.kind,
         group: sub === 'scale' ? 'autoscaling' : undefined,
         version: sub === 'scale' ? 'v1' : undefined,
-        verbs: sub === 'log' ? ['get'] : sub === 'exec' ? ['create', 'get'] : ['get', 'patch', 'update'],
+        verbs: sub === 'log' ? ['get'] : sub === 'exec' || sub === 'portforward' ? ['create', 'get'] : ['get', 'patch', 'update'],
       });
     }
   }

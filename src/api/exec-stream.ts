@@ -4,8 +4,9 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, errors } from './errors.js';
-import type { ExecSession, PodConnector } from './pod-connector.js';
+import type { ExecOptions, ExecSession, PodConnector } from './pod-connector.js';
 import type { ObjectStore } from './store.js';
+import type { KObject } from './types.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const wss = new WebSocketServer({
@@ -63,7 +64,8 @@ export function handleExecUpgrade(u: ExecUpgrade): void {
   });
 }
 
-async function run(u: ExecUpgrade, ws: WebSocket): Promise<void> {
+/** Checks an exec request the way the apiserver does before it upgrades the connection. */
+export function prepareExec(u: Pick<ExecUpgrade, 'store' | 'namespace' | 'name' | 'query'>): { pod: KObject; opts: ExecOptions } {
   const pod = u.store.get('/pods', u.namespace ?? 'default', u.name);
   const command = u.query.getAll('command');
   if (!command.length) throw errors.badRequest('you must specify at least 1 command');
@@ -75,8 +77,13 @@ async function run(u: ExecUpgrade, ws: WebSocket): Promise<void> {
   if (pod.status?.phase !== 'Running') {
     throw errors.badRequest(`unable to upgrade connection: container not found ("${container}")`);
   }
+  return { pod, opts: { container, command, stdin, tty } };
+}
+
+async function run(u: ExecUpgrade, ws: WebSocket): Promise<void> {
+  const { pod, opts } = prepareExec(u);
   const v5 = ws.protocol === 'v5.channel.k8s.io';
-  const session: ExecSession = await u.connector.exec(pod, { container, command, stdin, tty });
+  const session: ExecSession = await u.connector.exec(pod, opts);
   const pending: Buffer[] = [];
   ws.on('message', (data: Buffer, isBinary) => {
     const buf = isBinary ? data : Buffer.from(data);

@@ -33,3 +33,30 @@ describe('patches', () => {
     expect(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrowError(/testing value \/a failed/);
   });
 });
+
+describe('strategic merge patch as kubectl apply sends it', () => {
+  it('merges env and volumes by name, keeps unpatched items, honours $setElementOrder and $retainKeys markers', () => {
+    const live = { spec: { template: { spec: {
+      containers: [{ name: 'nginx', image: 'nginx:stable', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }],
+      volumes: [{ name: 'html', emptyDir: {} }],
+    } } } };
+    const patch = { spec: { template: { spec: {
+      $setElementOrder$containers: undefined,
+      '$setElementOrder/containers': [{ name: 'nginx' }],
+      containers: [{ name: 'nginx', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }],
+      volumes: [{ name: 'cache', emptyDir: {} }],
+    } } } };
+    delete (patch.spec.template.spec as Record<string, unknown>).$setElementOrder$containers;
+    const out = strategicMergePatch(live, patch) as any;
+    expect(out.spec.template.spec.containers).toEqual([{ name: 'nginx', image: 'nginx:stable', env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }] }]);
+    expect(out.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['html', 'cache']);
+    expect(strategicMergePatch({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } }, { strategy: { $retainKeys: ['type'], type: 'Recreate' } })).toEqual({ strategy: { type: 'Recreate' } });
+  });
+
+  it('removes a field with null and a container port by key with $patch: delete', () => {
+    const live = { spec: { replicas: 3, template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }, { containerPort: 443 }] }] } } } };
+    const out = strategicMergePatch(live, { spec: { replicas: null, template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 443, $patch: 'delete' }] }] } } } }) as any;
+    expect(out.spec.replicas).toBeUndefined();
+    expect(out.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80 }]);
+  });
+});

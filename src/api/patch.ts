@@ -39,6 +39,13 @@ const MERGE_KEYS: Record<string, string | ((items: JsonObject[]) => string)> = {
   ports: (items) => (items.some((i) => 'containerPort' in i) ? 'containerPort' : 'port'),
 };
 
+/** The key a list field's items merge by (strategic merge patch), or undefined for an atomic list. */
+export function mergeKeyOf(field: string, items: unknown[]): string | undefined {
+  const spec = MERGE_KEYS[field];
+  if (!spec) return undefined;
+  return typeof spec === 'function' ? spec(items.filter(isObject)) : spec;
+}
+
 /** Lists of scalars merged as sets rather than replaced. */
 const SET_LISTS = new Set(['finalizers']);
 

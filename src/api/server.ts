@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import * as discovery from './discovery.js';
+import { aggregatedContentType, aggregatedDiscovery, negotiateAggregated } from './aggregated-discovery.js';
 import { ApiError, errors } from './errors.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import type { PodConnector } from './pod-connector.js';
@@ -14,7 +15,12 @@ import type { DeleteOptions, ObjectStore } from './store.js';
 import { toTable } from './tables/index.js';
 import type { KObject } from './types.js';
 import { handleExecUpgrade } from './exec-stream.js';
+import { handleSpdyExecUpgrade, isSpdyUpgrade } from './exec-spdy.js';
+import { handlePortForwardUpgrade } from './port-forward-spdy.js';
 import { getScale, scaleToPatch } from './scale.js';
+import { managerOf, recordUpdate, type ManagedFieldsEntry } from './managed-fields.js';
+import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObject } from './object-writes.js';
+import { decodeKubernetesProtobuf } from './protobuf-wire.js';
 import { streamLogs } from './log-stream.js';
 
 export interface ApiServerOptions {
@@ -52,7 +58,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const url = new URL(req.url ?? '/', 'http://x');
       const info = parseRequest(req.method ?? 'GET', url);
       if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'exec' && info.name && opts.connector) {
-        handleExecUpgrade({ store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams });
+        const upgrade = { store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams };
+        if (isSpdyUpgrade(req.headers)) handleSpdyExecUpgrade(upgrade);
+        else handleExecUpgrade(upgrade);
+        return;
+      }
+      if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'portforward' && info.name) {
+        handlePortForwardUpgrade({ store, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name });
         return;
       }
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
@@ -106,9 +118,12 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw errors.badRequest('request entity too large');
     chunks.push(c as Buffer);
   }
+  const ct = req.headers['content-type'] ?? '';
+  // client-go ≥ 1.32 sends built-in kinds as protobuf (kubectl create deployment|namespace|…); CBOR is not spoken.
+  if (/protobuf/.test(ct)) return decodeKubernetesProtobuf(Buffer.concat(chunks));
+  if (/cbor/.test(ct)) throw errors.unsupportedMediaType(ct);
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return undefined;
-  const ct = req.headers['content-type'] ?? '';
   try {
     if (/yaml/.test(ct)) return parseYaml(text);
     return JSON.parse(text);
@@ -117,9 +132,9 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: http.ServerResponse, code: number, body: unknown): void {
+function send(res: http.ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const data = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, { 'Content-Type': contentType, Vary: 'Accept', 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });
   res.end(data);
 }
 
@@ -150,8 +165,13 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
     case '/healthz': case '/livez': case '/readyz':
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       return void res.end('ok');
-    case '/api': return send(res, 200, discovery.coreVersions());
-    case '/apis': return send(res, 200, discovery.groupList(store.registry));
+    case '/api':
+    case '/apis': {
+      const legacy = p === '/api';
+      const aggregated = negotiateAggregated(req.headers.accept);
+      if (aggregated) return send(res, 200, aggregatedDiscovery(store.registry, legacy, aggregated), aggregatedContentType(aggregated));
+      return send(res, 200, legacy ? discovery.coreVersions() : discovery.groupList(store.registry));
+    }
     case '/openapi/v2':
       // An empty 200 lets kubectl skip client-side schema validation.
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': 0 });
@@ -214,6 +234,9 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       }
       if (ns) obj.metadata = { ...(obj.metadata ?? {}), namespace: ns } as KObject['metadata'];
       checkKind(resInfo, obj);
+      if (!obj.metadata?.managedFields?.length) {
+        obj.metadata = { ...(obj.metadata ?? {}), managedFields: recordUpdate(undefined, undefined, obj, managerOf(url.searchParams, req.headers['user-agent']), nowRfc3339()) } as KObject['metadata'];
+      }
       return send(res, 201, store.create(gr, obj, { dryRun }));
     }
     case 'PUT': {
@@ -224,13 +247,23 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       }
       obj.metadata = { ...(obj.metadata ?? {}), name: info.name, namespace: ns } as KObject['metadata'];
       checkKind(resInfo, obj);
+      const old = store.tryGet(gr, ns, info.name);
+      if (old) {
+        const entries = (obj.metadata.managedFields ?? old.metadata.managedFields) as ManagedFieldsEntry[] | undefined;
+        obj.metadata.managedFields = recordUpdate(entries, old, obj, managerOf(url.searchParams, req.headers['user-agent']), nowRfc3339(), info.subresource);
+      }
       return send(res, 200, store.update(gr, obj, { subresource: info.subresource === 'status' ? 'status' : undefined, dryRun }));
     }
     case 'PATCH': {
       if (!info.name) throw errors.methodNotAllowed();
       const type = patchTypeOf(req.headers['content-type']);
       if (!type) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '');
-      return send(res, 200, patchObject(store, gr, ns, info.name, type, body, info.subresource === 'status', dryRun));
+      const manager = managerOf(url.searchParams, req.headers['user-agent']);
+      if (type === 'apply' && !info.subresource) {
+        const { code, object } = applyObject(store, resInfo, gr, ns, info.name, body, manager, url.searchParams.get('force') === 'true', dryRun);
+        return send(res, code, object);
+      }
+      return send(res, 200, patchObject(store, gr, ns, info.name, type, body, info.subresource === 'status', dryRun, manager));
     }
     case 'DELETE': {
       const opts = deleteOptions(body, url);
@@ -246,21 +279,6 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
 
 function notFoundPath(): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 };
-}
-
-function isKObject(v: unknown): v is KObject {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as KObject).kind === 'string';
-}
-
-function requireObject(body: unknown): KObject {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Object \'Kind\' is missing in \'null\'');
-  return body as KObject;
-}
-
-function checkKind(info: ResourceInfo, obj: KObject): void {
-  if (obj.kind && obj.kind !== info.kind) {
-    throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(info)})`);
-  }
 }
 
 function tableOpts(url: URL, resourceVersion: string | undefined) {
@@ -279,23 +297,6 @@ function deleteOptions(body: unknown, url: URL): DeleteOptions {
   };
 }
 
-function patchObject(store: ObjectStore, gr: string, ns: string | undefined, name: string, type: ReturnType<typeof patchTypeOf> & string, patch: unknown, status: boolean, dryRun: boolean): KObject {
-  // Optimistic retry: a patch applies to whatever is current, as the apiserver's GuaranteedUpdate does.
-  for (let attempt = 0; ; attempt++) {
-    const cur = store.get(gr, ns, name);
-    const next = applyPatch(type, cur, patch) as unknown as KObject;
-    if (!isKObject(next)) throw errors.badRequest('patch produced an invalid object');
-    const patchedRv = (patch as KObject | undefined)?.metadata?.resourceVersion;
-    next.metadata = { ...next.metadata, name, namespace: ns, resourceVersion: patchedRv ?? cur.metadata.resourceVersion } as KObject['metadata'];
-    try {
-      return store.update(gr, next, { subresource: status ? 'status' : undefined, dryRun });
-    } catch (err) {
-      if (!patchedRv && err instanceof ApiError && err.reason === 'Conflict' && attempt < 5) continue;
-      throw err;
-    }
-  }
-}
-
 async function handleScale(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string | undefined, info: RequestInfo, method: string, body: unknown, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (!resInfo.subresources.includes('scale') || !info.name) return send(res, 404, notFoundPath());
   if (method === 'GET') return send(res, 200, getScale(store.get(gr, ns, info.name)));
@@ -312,7 +313,7 @@ async function handleScale(store: ObjectStore, resInfo: ResourceInfo, gr: string
   if (typeof replicas !== 'number' || replicas < 0 || !Number.isInteger(replicas)) {
     throw errors.invalid('autoscaling', 'Scale', info.name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${replicas}: must be greater than or equal to 0` }]);
   }
-  const updated = patchObject(store, gr, ns, info.name, 'merge', scaleToPatch(replicas), false, false);
+  const updated = patchObject(store, gr, ns, info.name, 'merge', scaleToPatch(replicas), false, false, managerOf(new URL(req.url ?? '/', 'http://x').searchParams, req.headers['user-agent']));
   return send(res, 200, getScale(updated));
 }
 

@@ -23,8 +23,9 @@ export function withLastApplied(obj: KObject, namespace: string | undefined): KO
   const annotations = { ...(modified.metadata.annotations ?? {}) };
   delete annotations[LAST_APPLIED];
   const forAnnotation = structuredClone(modified);
-  if (Object.keys(annotations).length) forAnnotation.metadata.annotations = annotations;
-  else delete forAnnotation.metadata.annotations;
+  // kubectl's annotation keeps `"annotations":{}` (the map it removed itself from), so both tools
+  // write byte-identical annotations and re-applying with the other one says `unchanged`
+  forAnnotation.metadata.annotations = annotations;
   modified.metadata.annotations = { ...annotations, [LAST_APPLIED]: `${JSON.stringify(sortKeys(forAnnotation))}\n` };
   return modified;
 }

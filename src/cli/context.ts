@@ -1,7 +1,9 @@
 // What every client verb needs: the API address, the namespace flags, discovery, and I/O (injectable
 // so tests can capture output). Global flags (`--server`, `-n`, `-A`, `--kubeconfig`) are added to
 // every verb, and are also read from the root program when it defines them.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { currentServer } from './kubeconfig.js';
 import { KubeClient, type FetchLike } from './client.js';
 import { Discovery } from './discovery.js';
 import { describeFailure } from './errors.js';
@@ -63,12 +65,21 @@ export function withGlobalFlags(cmd: Command): Command {
     .option('--server <url>', 'The address and port of the Kubernetes API server (env KDP_SERVER)')
     .option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request')
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces')
-    .option('--kubeconfig <path>', 'Path to the kubeconfig file (accepted, not used yet)');
+    .option('--kubeconfig <path>', "Path to a kubeconfig file: its current context's server is used (after --server and KDP_SERVER)");
 }
 
 export function makeCtx(io: CliIO, cmd: Command): Ctx {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
-  return makeCtxFromServer(io, flags.server || io.env.KDP_SERVER || DEFAULT_SERVER, flags);
+  return makeCtxFromServer(io, flags.server || io.env.KDP_SERVER || kubeconfigServer(flags.kubeconfig) || DEFAULT_SERVER, flags);
+}
+
+function kubeconfigServer(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return currentServer(readFileSync(path, 'utf8'));
+  } catch {
+    throw new Error(`error: stat ${path}: no such file or directory`);
+  }
 }
 
 export function makeCtxFromServer(io: CliIO, server: string, flags: GlobalFlags = {}): Ctx {
@@ -89,7 +100,14 @@ export function makeCtxFromServer(io: CliIO, server: string, flags: GlobalFlags 
 export function action<A extends unknown[]>(io: CliIO, fn: (ctx: Ctx, ...args: A) => Promise<number | void>) {
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
-    const ctx = makeCtx(io, cmd);
+    let ctx: Ctx;
+    try {
+      ctx = makeCtx(io, cmd);
+    } catch (err) {
+      io.stderr.write(`${(err as Error).message}\n`);
+      io.setExitCode(1);
+      return;
+    }
     try {
       const code = await fn(ctx, ...(args.slice(0, -1) as A));
       if (code) io.setExitCode(code);

@@ -14,7 +14,8 @@ export function section(lines: Line[], indent = ''): string {
 
 /** Labels/annotations as kubectl prints them: first on the key's line, the rest aligned below. */
 export function mapLines(key: string, map: Record<string, string> | undefined, sep = '='): Line[] {
-  const entries = Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // kubectl describe never shows the client-side apply bookkeeping annotation
+  const entries = Object.entries(map ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (!entries.length) return [[key, '<none>']];
   return entries.map(([k, v], i) => [i === 0 ? key : '', `${k}${sep}${v}`] as [string, string]);
 }
@@ -36,9 +37,34 @@ export function eventsSection(events: KObject[], now: Date): string {
     return [e.type ?? '', e.reason ?? '', ageText, e.source?.component || e.reportingComponent || '', String(e.message ?? '').trim()];
   });
   const header = ['Type', 'Reason', 'Age', 'From', 'Message'];
-  const under = header.map((h) => '-'.repeat(h.length));
+  const under = ['----', '------', '----', '----', '-------']; // kubectl's underline: Age gets four dashes
   const all = [header, under, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)) + 2);
   const body = all.map((r) => `  ${r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]) : c)).join('')}`.trimEnd()).join('\n');
   return `Events:\n${body}\n`;
+}
+
+/**
+ * Go's text/tabwriter as kubectl describe uses it (minwidth 0, padding 2, spaces): `\t` ends a cell;
+ * a column's width is set per block of consecutive lines that have a cell in that column.
+ */
+export function tabwrite(text: string): string {
+  const lines = text.split('\n').map((l) => l.split('\t'));
+  const widths = lines.map((cells) => cells.map(() => 0));
+  const maxCols = Math.max(0, ...lines.map((c) => c.length - 1));
+  for (let col = 0; col < maxCols; col++) {
+    let start = 0;
+    while (start < lines.length) {
+      if (lines[start].length - 1 <= col) {
+        start++;
+        continue;
+      }
+      let end = start;
+      while (end < lines.length && lines[end].length - 1 > col) end++;
+      const w = Math.max(...lines.slice(start, end).map((c) => c[col].length)) + 2;
+      for (let i = start; i < end; i++) widths[i][col] = w;
+      start = end;
+    }
+  }
+  return lines.map((cells, i) => cells.map((c, j) => (j < cells.length - 1 ? c.padEnd(widths[i][j]) : c)).join('')).join('\n');
 }

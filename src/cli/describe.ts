@@ -30,7 +30,14 @@ export async function describeObject(ctx: Ctx, obj: KObject, now: Date): Promise
     case 'Node': text = await describeNode(ctx, obj, now); break;
     default: text = describeGeneric(obj);
   }
-  return text + eventsSection(await eventsFor(ctx, obj), now);
+  const events = await eventsFor(ctx, obj);
+  if (!events.length) {
+    // `Events:\t<none>` joins the last aligned block of kubectl's tabwriter
+    const last = text.trimEnd().split('\n').at(-1) ?? '';
+    const m = last.match(/^(\S[^\t]*?:)( {2,})\S/);
+    return `${text}${'Events:'.padEnd(m ? Math.max(m[1].length + m[2].length, 9) : 9)}<none>\n`;
+  }
+  return text + eventsSection(events, now);
 }
 
 export async function runDescribe(ctx: Ctx, args: string[], flags: { selector?: string }): Promise<number> {

@@ -2,7 +2,7 @@
 import { formatLabelSelectorText, summarizePodText } from './describe-helpers.js';
 import type { KObject } from '../api/types.js';
 import type { Ctx } from './context.js';
-import { age, mapLines, section, type Line } from './describe-format.js';
+import { age, mapLines, section, tabwrite, type Line } from './describe-format.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -22,37 +22,50 @@ function controlledBy(o: KObject): Line[] {
   return c ? [['Controlled By', `${c.kind}/${c.name}`]] : [];
 }
 
-function portText(p: any): string {
-  return p ? `${p.containerPort}/${p.protocol ?? 'TCP'}` : '<none>';
+/** `node.kubernetes.io/not-ready:NoExecute op=Exists for 300s`, as kubectl describe prints a toleration. */
+function tolerationText(t: any): string {
+  return `${t.key ?? ''}${t.value ? `=${t.value}` : ''}${t.effect ? `:${t.effect}` : ''}${t.operator === 'Exists' ? ' op=Exists' : ''}${t.tolerationSeconds != null ? ` for ${t.tolerationSeconds}s` : ''}`;
 }
 
 function stateLines(label: string, st: any, indent: string): string[] {
-  if (!st) return [`${indent}${label}:  Waiting`];
-  if (st.running) return [`${indent}${label}:  Running`, `${indent}  Started:  ${rfc1123z(st.running.startedAt)}`];
-  if (st.waiting) return [`${indent}${label}:  Waiting`, ...(st.waiting.reason ? [`${indent}  Reason:  ${st.waiting.reason}`] : [])];
-  if (st.terminated) {
+  if (st?.running) return [`${indent}${label}:\tRunning`, `${indent}  Started:\t${rfc1123z(st.running.startedAt)}`];
+  if (st?.terminated) {
     const t = st.terminated;
-    return [`${indent}${label}:  Terminated`, `${indent}  Reason:  ${t.reason ?? ''}`, `${indent}  Exit Code:  ${t.exitCode ?? 0}`,
-      `${indent}  Started:  ${rfc1123z(t.startedAt)}`, `${indent}  Finished:  ${rfc1123z(t.finishedAt)}`];
+    return [`${indent}${label}:\tTerminated`, `${indent}  Reason:\t${t.reason ?? ''}`, `${indent}  Exit Code:\t${t.exitCode ?? 0}`,
+      `${indent}  Started:\t${rfc1123z(t.startedAt)}`, `${indent}  Finished:\t${rfc1123z(t.finishedAt)}`];
   }
-  return [`${indent}${label}:  Waiting`];
+  return [`${indent}${label}:\tWaiting`, ...(st?.waiting?.reason ? [`${indent}  Reason:\t${st.waiting.reason}`] : [])];
 }
 
+/** One container as kubectl describe prints it: tab-separated cells, aligned later by tabwrite(). */
 function containerBlock(c: any, status: any | undefined, indent: string): string {
-  const lines: Line[] = [
-    ['Image', c.image ?? ''],
-    ...(c.command ? [['Command', c.command.join(' ')] as Line] : []),
-    ...(c.args ? [['Args', c.args.join(' ')] as Line] : []),
-    ['Port', (c.ports ?? []).map(portText).join(', ') || '<none>'],
-  ];
-  if (status) lines.push(['Ready', status.ready ? 'True' : 'False'], ['Restart Count', String(status.restartCount ?? 0)]);
-  const env = (c.env ?? []).map((e: any) => `${e.name}:  ${e.value ?? (e.valueFrom ? '<set from reference>' : '')}`);
-  const mounts = (c.volumeMounts ?? []).map((m: any) => `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
-  let out = `${indent}${c.name}:\n` + section(lines, `${indent}  `);
-  if (status) out += stateLines('State', status.state, `${indent}  `).join('\n') + '\n';
-  out += env.length ? `${indent}  Environment:\n${env.map((e: string) => `${indent}    ${e}`).join('\n')}\n` : `${indent}  Environment:  <none>\n`;
-  out += mounts.length ? `${indent}  Mounts:\n${mounts.map((m: string) => `${indent}    ${m}`).join('\n')}\n` : `${indent}  Mounts:  <none>\n`;
-  return out;
+  const i2 = '    '; // kubectl: the name at the section's indent, the fields always at four spaces
+  const out: string[] = [`${indent}${c.name}:`];
+  if (status?.containerID) out.push(`${i2}Container ID:\t${status.containerID}`);
+  out.push(`${i2}Image:\t${c.image ?? ''}`);
+  if (status) out.push(`${i2}Image ID:\t${status.imageID ?? ''}`);
+  const ports: any[] = c.ports ?? [];
+  const portList = ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') || '<none>';
+  const hostList = ports.map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(', ') || '<none>';
+  out.push(`${i2}${ports.length > 1 ? 'Ports' : 'Port'}:\t${portList}`, `${i2}${ports.length > 1 ? 'Host Ports' : 'Host Port'}:\t${hostList}`);
+  for (const [key, list] of [['Command', c.command], ['Args', c.args]] as const) {
+    if (list?.length) out.push(`${i2}${key}:`, ...list.map((a: string) => `${i2}  ${a}`));
+  }
+  if (status) {
+    out.push(...stateLines('State', status.state, i2));
+    if (status.lastState?.terminated) out.push(...stateLines('Last State', status.lastState, i2));
+    out.push(`${i2}Ready:\t${status.ready ? 'True' : 'False'}`, `${i2}Restart Count:\t${status.restartCount ?? 0}`);
+  }
+  for (const [key, res] of [['Limits', c.resources?.limits], ['Requests', c.resources?.requests]] as const) {
+    if (res && Object.keys(res).length) out.push(`${i2}${key}:`, ...Object.entries(res).sort().map(([k, v]) => `${i2}  ${k}:\t${v}`));
+  }
+  const env: any[] = c.env ?? [];
+  if (env.length) out.push(`${i2}Environment:`, ...env.map((e) => `${i2}  ${e.name}:\t${e.value ?? (e.valueFrom ? '<set to the key or field of a reference>' : '')}`));
+  else out.push(`${i2}Environment:\t<none>`);
+  const mounts: any[] = c.volumeMounts ?? [];
+  if (mounts.length) out.push(`${i2}Mounts:`, ...mounts.map((m) => `${i2}  ${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`));
+  else out.push(`${i2}Mounts:\t<none>`);
+  return out.join('\n') + '\n';
 }
 
 export function describePod(pod: KObject, _now: Date): string {
@@ -71,25 +84,24 @@ export function describePod(pod: KObject, _now: Date): string {
   ];
   let out = section(head);
   for (const ip of st.podIPs ?? []) out += `  IP:  ${ip.ip}\n`;
-  out += section(controlledBy(pod));
+  const owner = controlledBy(pod);
+  if (owner.length) out += section(owner);
   const statuses = new Map<string, any>((st.containerStatuses ?? []).map((s: any) => [s.name, s]));
   const initStatuses = new Map<string, any>((st.initContainerStatuses ?? []).map((s: any) => [s.name, s]));
   if ((spec.initContainers ?? []).length) {
-    out += 'Init Containers:\n' + spec.initContainers.map((c: any) => containerBlock(c, initStatuses.get(c.name), '  ')).join('');
+    out += 'Init Containers:\n' + tabwrite(spec.initContainers.map((c: any) => containerBlock(c, initStatuses.get(c.name), '  ')).join(''));
   }
-  out += 'Containers:\n' + (spec.containers ?? []).map((c: any) => containerBlock(c, statuses.get(c.name), '  ')).join('');
+  out += 'Containers:\n' + tabwrite((spec.containers ?? []).map((c: any) => containerBlock(c, statuses.get(c.name), '  ')).join(''));
+  // kubectl writes Conditions through Tolerations with one tabwriter, so they share one alignment
   const conds: any[] = st.conditions ?? [];
-  if (conds.length) {
-    const w = Math.max(4, ...conds.map((c) => c.type.length)) + 2;
-    out += `Conditions:\n  ${'Type'.padEnd(w)}Status\n${conds.map((c) => `  ${c.type.padEnd(w)}${c.status}`).join('\n')}\n`;
-  }
-  const volumes = (spec.volumes ?? []).map((v: any) => `  ${v.name}:\n    Type:  ${Object.keys(v).filter((k) => k !== 'name')[0] ?? 'unknown'}`);
-  out += volumes.length ? `Volumes:\n${volumes.join('\n')}\n` : 'Volumes:  <none>\n';
-  out += section([
-    ['QoS Class', st.qosClass ?? 'BestEffort'],
-    ['Node-Selectors', Object.entries(spec.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'],
-    ['Tolerations', (spec.tolerations ?? []).map((t: any) => `${t.key ?? ''}${t.operator === 'Exists' ? '' : `=${t.value ?? ''}`}:${t.effect ?? ''}`).join(', ') || '<none>'],
-  ]);
+  let tail = conds.length ? `Conditions:\n  Type\tStatus\n${conds.map((c) => `  ${c.type} \t${c.status} \n`).join('')}` : '';
+  const volumes = (spec.volumes ?? []).map((v: any) => `  ${v.name}:\n    Type:\t${Object.keys(v).filter((k) => k !== 'name')[0] ?? 'unknown'}\n`);
+  tail += volumes.length ? `Volumes:\n${volumes.join('')}` : 'Volumes:\t<none>\n';
+  tail += `QoS Class:\t${st.qosClass ?? 'BestEffort'}\n`;
+  tail += `Node-Selectors:\t${Object.entries(spec.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'}\n`;
+  const tolerations = (spec.tolerations ?? []).map(tolerationText);
+  tail += `Tolerations:\t${tolerations[0] ?? '<none>'}\n${tolerations.slice(1).map((t: string) => `\t${t}\n`).join('')}`;
+  out += tabwrite(tail);
   return out;
 }
 
@@ -144,12 +156,15 @@ export async function describeDeployment(ctx: Ctx, d: KObject, _now: Date): Prom
   if ((spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate') lines.push(['RollingUpdateStrategy', `${ru.maxUnavailable ?? '25%'} max unavailable, ${ru.maxSurge ?? '25%'} max surge`]);
   let out = section(lines);
   out += 'Pod Template:\n' + section(mapLines('Labels', spec.template?.metadata?.labels), '  ');
-  out += '  Containers:\n' + (spec.template?.spec?.containers ?? []).map((c: any) => containerBlock(c, undefined, '   ')).join('');
+  const tpl = spec.template?.spec ?? {};
+  const volumes = (tpl.volumes ?? []).map((v: any) => `   ${v.name}:\n    Type:\t${Object.keys(v).filter((k) => k !== 'name')[0] ?? 'unknown'}`);
+  out += '  Containers:\n' + tabwrite((tpl.containers ?? []).map((c: any) => containerBlock(c, undefined, '   ')).join('') +
+    (volumes.length ? `  Volumes:\n${volumes.join('\n')}\n` : '  Volumes:\t<none>\n') +
+    `  Node-Selectors:\t${Object.entries(tpl.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'}\n` +
+    `  Tolerations:\t${(tpl.tolerations ?? []).map(tolerationText).join(', ') || '<none>'}\n`);
+  // Conditions and the ReplicaSet lines share one tabwriter block in kubectl's output
   const conds: any[] = st.conditions ?? [];
-  if (conds.length) {
-    const w = Math.max(4, ...conds.map((c) => c.type.length)) + 2;
-    out += `Conditions:\n  ${'Type'.padEnd(w)}Status  Reason\n  ${'----'.padEnd(w)}------  ------\n${conds.map((c) => `  ${c.type.padEnd(w)}${c.status.padEnd(8)}${c.reason ?? ''}`).join('\n')}\n`;
-  }
+  let tail = conds.length ? `Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n${conds.map((c) => `  ${c.type} \t${c.status} \t${c.reason ?? ''}\n`).join('')}` : '';
   try {
     const rsList = await ctx.client.get<{ items?: KObject[] }>(`/apis/apps/v1/namespaces/${encodeURIComponent(d.metadata.namespace ?? 'default')}/replicasets`);
     const owned = (rsList?.items ?? []).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid));
@@ -157,11 +172,11 @@ export async function describeDeployment(ctx: Ctx, d: KObject, _now: Date): Prom
     owned.sort((a, b) => rev(b) - rev(a));
     const fmt = (rs: KObject) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`;
     const [newest, ...old] = owned;
-    out += section([['OldReplicaSets', old.filter((r) => (r.spec?.replicas ?? 0) > 0).map(fmt).join(', ') || '<none>'], ['NewReplicaSet', newest ? fmt(newest) : '<none>']]);
+    tail += `OldReplicaSets:\t${old.map(fmt).join(', ') || '<none>'}\nNewReplicaSet:\t${newest ? fmt(newest) : '<none>'}\n`;
   } catch {
     // replica sets are optional detail
   }
-  return out;
+  return out + tabwrite(tail);
 }
 
 export async function describeNode(ctx: Ctx, n: KObject, now: Date): Promise<string> {

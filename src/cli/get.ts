@@ -7,7 +7,7 @@ import { TABLE_ACCEPT, type Query } from './client.js';
 import { action, withGlobalFlags, type CliIO, type Ctx } from './context.js';
 import { kindName, resourcePath, type ApiResource } from './discovery.js';
 import { ApiStatusError, CliError } from './errors.js';
-import { asList, formatObjects, parseOutputSpec } from './output.js';
+import { asList, formatObjects, parseOutputSpec, withoutManagedFields } from './output.js';
 import { jsonpath } from './jsonpath.js';
 import { parseResourceArgs, resolveRequests, type ResourceRequest } from './resource-args.js';
 import { TabWriter, tableLines, type TableLike } from './table-printer.js';
@@ -109,7 +109,7 @@ export async function runGet(ctx: Ctx, args: string[], flags: GetFlags): Promise
       for (const { r, o } of objects) ctx.out(`${kindName(r)}/${o.metadata?.name}\n`);
     } else if (format === 'jsonpath') {
       const single = requests.length === 1 && requests[0].names.length === 1;
-      const data = single ? objects[0]?.o : asList(objects.map((x) => x.o));
+      const data = single ? withoutManagedFields(objects[0]?.o) : asList(objects.map((x) => withoutManagedFields(x.o)));
       if (data) ctx.out(jsonpath(spec.template!, data));
     } else if (objects.length || !errors.length) {
       const single = requests.length === 1 && requests[0].names.length === 1;

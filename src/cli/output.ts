@@ -45,8 +45,17 @@ export function asList(items: unknown[]): object {
   return { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
 }
 
+/** kubectl hides metadata.managedFields unless --show-managed-fields. */
+export function withoutManagedFields<T>(obj: T): T {
+  const o = obj as { metadata?: { managedFields?: unknown } };
+  if (!o?.metadata?.managedFields) return obj;
+  const { managedFields: _hidden, ...metadata } = o.metadata;
+  return { ...o, metadata } as T;
+}
+
 /** Formats objects for json/yaml: one object as itself, otherwise a List. */
 export function formatObjects(format: 'json' | 'yaml', objects: unknown[], forceList = false): string {
+  objects = objects.map(withoutManagedFields);
   const doc = objects.length === 1 && !forceList ? objects[0] : asList(objects);
   return format === 'json' ? toJson(doc) : toYaml(doc);
 }
