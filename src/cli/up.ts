@@ -10,7 +10,7 @@ import { startApiServer } from '../api/server.js';
 import { ObjectStore } from '../api/store.js';
 import { registerStrategies } from '../api/strategies/index.js';
 import { startControllers } from '../controllers/index.js';
-import { startCoreDns } from '../coredns/index.js';
+import { createCoreDnsAddon } from '../coredns/index.js';
 import { startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
 import { kubeconfigYaml } from './kubeconfig.js';
@@ -49,11 +49,13 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     stack.push(await startControllers({ store, informers, config }));
     const runtime = await startPodRuntime({ store, informers, config });
     stack.push(runtime);
-    stack.push(await startKubeProxy({ store, informers }));
-    stack.push(await startCoreDns({ informers, address: config.dnsAddress, port: config.dnsPort, zone: config.clusterDomain, upstreams: config.upstreamDns }));
+    stack.push(await startKubeProxy({ store, informers, hostAddress: config.hostAddress }));
+    const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
+    stack.push(coreDns);
     const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort });
     stack.push({ stop: () => api.close() });
     bootstrapKubernetesService(store, config, api.address.address, api.address.port);
+    if (!(await coreDns.ready(5000))) console.error(`[WARN] coredns: the cluster DNS ${config.dnsAddress}:${config.dnsPort} does not answer yet (kdp get pods -n kube-system -l k8s-app=kube-dns)`);
 
     mkdirSync(config.stateDir, { recursive: true });
     writeFileSync(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url), { mode: 0o600 });

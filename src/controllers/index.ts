@@ -12,6 +12,8 @@ import { createEventRecorder } from '../api/events.js';
 import { registerNodes, type HostInfo } from './node-controller.js';
 import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
+import { createWorkloadControllers } from './workload-controllers.js';
+import { createServiceLBController } from './service-lb-controller.js';
 
 export interface ControllersOptions {
   store: ObjectStore;
@@ -47,7 +49,9 @@ export async function startControllers(opts: ControllersOptions): Promise<Runnin
     createReplicaSetController({ store, replicaSets, pods, recorder: createEventRecorder(store, 'replicaset-controller', now), now }),
     createEndpointSliceController({ store, services, pods, endpointSlices }),
     createEndpointsController({ store, services, pods, endpoints }),
+    createServiceLBController({ store, services, pool: config.loadBalancerPool, recorder: createEventRecorder(store, 'metallb-controller', now) }),
   ];
+  controllers.push(...createWorkloadControllers({ store, informers, config, now, pods, nodes, host: opts.host }));
   for (const inf of [pods, nodes, services, deployments, replicaSets, endpointSlices, endpoints]) inf.start();
   for (const c of controllers) c.start();
   console.error(`[INFO] controllers: started ${controllers.map((c) => c.name).join(', ')}`);

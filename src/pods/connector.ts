@@ -12,7 +12,7 @@ import { formatLog, readLogFile } from './container-log.js';
 import type { ContainerRunner } from './container-runner.js';
 import type { Env } from './container-env.js';
 import type { PodWorker } from './pod-worker.js';
-import { inSandbox, lookPath, shellQuote } from './sandbox.js';
+import { containerMainPid, inSandbox, lookPath, shellQuote } from './sandbox.js';
 
 export interface WorkerLookup {
   worker(pod: KObject): PodWorker | undefined;
@@ -182,7 +182,9 @@ export class RuntimeConnector implements PodConnector {
 function resizePty(scriptPid: number | undefined, cols: number, rows: number, attempt = 0): void {
   if (!scriptPid || !(cols > 0) || !(rows > 0)) return;
   try {
-    const pids = readdirSync(`/proc/${scriptPid}/task`).flatMap((t) => readFileSync(`/proc/${scriptPid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    // In a pod's own PID namespace `script` is the child of nsenter (sandbox.ts).
+    const sp = containerMainPid(scriptPid) ?? scriptPid;
+    const pids = readdirSync(`/proc/${sp}/task`).flatMap((t) => readFileSync(`/proc/${sp}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
     for (const pid of pids) {
       const tty = readlinkSync(`/proc/${pid}/fd/0`);
       if (!tty.startsWith('/dev/pts/')) continue;

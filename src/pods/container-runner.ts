@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { rfc3339 } from '../api/store.js';
+import type { ObjectStore } from '../api/store.js';
 import type { KObject } from '../api/types.js';
 import { ContainerLog } from './container-log.js';
 import { ContainerConfigError, containerArgv, expandVars, type Env } from './container-env.js';
@@ -15,7 +16,9 @@ import { imageId, type ImageRegistry } from './images/registry.js';
 import type { BuiltinProcess } from './images/types.js';
 import type { ContainerState, ContainerStatus } from './pod-status.js';
 import { firstClosedPort, sleep } from './readiness.js';
-import { inSandbox, lookPath } from './sandbox.js';
+import { containerMainPid, inSandbox, lookPath } from './sandbox.js';
+import { hasProbes, probeContainerRun } from './probes/index.js';
+import type { MountSpec } from './volumes/pod-volumes.js';
 
 export interface RunnerHost {
   pod(): KObject;
@@ -25,6 +28,8 @@ export interface RunnerHost {
   /** Per-pod directory; logs go to `<dir>/<container>/<restartCount>.log`. */
   dir: string;
   images: ImageRegistry;
+  /** Given to built-in images that talk to the API (ingress controller, webhook certgen). */
+  store?: ObjectStore;
   now(): Date;
   sandbox(): Promise<number | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,6 +38,9 @@ export interface RunnerHost {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Delay before restart number `level` (1-based): CrashLoopBackOff. */
   backoffMs(level: number): number;
+  /** The container's volume mounts resolved to host paths (built-in images serve from them). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  volumeMounts?(container: any): MountSpec[];
 }
 
 interface Exit {
@@ -204,18 +212,23 @@ export class ContainerRunner {
         env,
         log: { stdout: (l) => log.line('stdout', l), stderr: (l) => log.line('stderr', l) },
         now: () => this.host.now(),
+        mounts: this.host.volumeMounts?.(this.spec) ?? [],
+        store: this.host.store,
       });
     } catch (err) {
       log.line('stderr', (err as Error).message);
       this.host.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
       return { exitCode: (err as { exitCode?: number }).exitCode ?? 1, reason: 'Error', message: (err as Error).message };
     }
+    const runAbort = new AbortController();
     if (this.stopping) await this.builtin.stop(0);
     else {
       this.host.event('Normal', 'Started', `Started container ${this.spec.name}`);
-      this.set({ running: { startedAt: rfc3339(this.host.now()) } }, true);
+      this.set({ running: { startedAt: rfc3339(this.host.now()) } }, !this.spec.readinessProbe && !this.spec.startupProbe);
+      if (hasProbes(this.spec)) this.watchProbes(runAbort.signal, true);
     }
     const code = await this.builtin.exited;
+    runAbort.abort();
     this.builtin = undefined;
     return { exitCode: code, reason: code === 0 ? 'Completed' : 'Error' };
   }
@@ -250,9 +263,11 @@ export class ContainerRunner {
     });
     this.host.event('Normal', 'Started', `Started container ${this.spec.name}`);
     const ports = declaredTcpPorts(this.spec);
-    this.set({ running: { startedAt: rfc3339(this.host.now()) } }, ports.length === 0);
+    this.set({ running: { startedAt: rfc3339(this.host.now()) } }, ports.length === 0 && !this.spec.readinessProbe && !this.spec.startupProbe);
     const runAbort = new AbortController();
-    if (ports.length) void this.probe(ports, runAbort.signal);
+    // A readinessProbe replaces kdp's "declared ports accept connections" check.
+    if (ports.length && !this.spec.readinessProbe) void this.probe(ports, runAbort.signal);
+    if (hasProbes(this.spec)) this.watchProbes(runAbort.signal, ports.length === 0);
     const exit = await exited;
     runAbort.abort();
     await Promise.race([Promise.all([streamClosed(child.stdout!), streamClosed(child.stderr!)]), sleep(500)]);
@@ -277,6 +292,36 @@ export class ContainerRunner {
     }
   }
 
+  /** Runs the container's probes for this run (probes/); a liveness/startup failure ends the run. */
+  private watchProbes(signal: AbortSignal, readyWhenStarted: boolean): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const r = this;
+    const pod = this.host.pod();
+    probeContainerRun(
+      {
+        spec: this.spec,
+        status: this.status,
+        podIP: this.host.podIP,
+        graceMs: (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
+        readyWhenStarted,
+        sandbox: () => this.host.sandbox(),
+        env: () => this.host.env(this.spec),
+        event: (type, reason, message) => this.host.event(type, reason, message),
+        changed: () => this.host.changed(),
+        kill(graceMs) {
+          if (r.builtin) void r.builtin.stop(Math.min(graceMs, 2000));
+          const proc = r.proc;
+          if (proc?.pid && proc.exitCode === null) {
+            signalGroup(proc.pid, 'SIGTERM');
+            const t = setTimeout(() => signalGroup(proc.pid!, 'SIGKILL'), graceMs);
+            proc.once('exit', () => clearTimeout(t));
+          }
+        },
+      },
+      signal,
+    );
+  }
+
   /** SIGTERM (built-ins: stop accepting), SIGKILL after the grace period; resolves when ended. */
   async stop(graceMs: number): Promise<void> {
     this.graceMs = graceMs;
@@ -291,7 +336,7 @@ export class ContainerRunner {
         const t = setTimeout(() => signalGroup(proc.pid!, 'SIGKILL'), this.graceMs);
         proc.once('exit', () => clearTimeout(t));
       }
-      if (this.builtin) await this.builtin.stop(Math.min(graceMs, 2000));
+      if (this.builtin) await this.builtin.stop(graceMs);
     }
     await this.done;
     this.log?.close();
@@ -300,7 +345,10 @@ export class ContainerRunner {
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    // SIGTERM goes to the container's command (as to a container's PID 1), SIGKILL to everything.
+    const main = signal === 'SIGTERM' ? containerMainPid(pid) : undefined;
+    if (main) process.kill(main, signal);
+    else process.kill(-pid, signal);
   } catch {
     /* gone */
   }

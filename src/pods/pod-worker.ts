@@ -16,6 +16,8 @@ import type { ImageRegistry } from './images/registry.js';
 import { buildPodStatus } from './pod-status.js';
 import { PodSandbox } from './sandbox.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
+import { containerMounts } from './volumes/pod-volumes.js';
+import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
 
 export interface WorkerDeps {
   store: ObjectStore;
@@ -53,6 +55,9 @@ export class PodWorker {
   private syncScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   readonly execs = new Set<ChildProcess>();
+  /** Volume name → host path, once set up (volumes/). */
+  volumes = new Map<string, string>();
+  private readonly volumeAbort = new AbortController();
 
   constructor(pod: KObject, private readonly node: KObject, private readonly deps: WorkerDeps) {
     this.pod = pod;
@@ -106,6 +111,10 @@ export class PodWorker {
     this.runners = (pod.spec.containers ?? []).map((c: unknown) => new ContainerRunner(host, c, false));
     this.initState.done = this.initRunners.length === 0;
     this.scheduleSync();
+    const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
+    if (!volumes || this.terminating) return;
+    this.volumes = volumes;
+    this.sandbox.setMounts(podMounts(pod, volumes));
 
     for (const r of this.initRunners) {
       r.start();
@@ -146,12 +155,14 @@ export class PodWorker {
       nodeName: this.nodeName,
       dir: this.dir,
       images: this.deps.images,
+      store: this.deps.store,
       now: this.deps.now,
       sandbox: () => w.sandbox?.ensure() ?? Promise.resolve(undefined),
       env: (c) => w.env(c),
       changed: () => w.scheduleSync(),
       event: (type, reason, message) => w.event(type, reason, message),
       backoffMs: this.deps.backoffMs,
+      volumeMounts: (c) => containerMounts(c, w.volumes),
     };
   }
 
@@ -196,6 +207,7 @@ export class PodWorker {
   async shutdown(graceMs: number): Promise<void> {
     this.terminating = true;
     clearTimeout(this.retryTimer);
+    this.volumeAbort.abort();
     this.killExecs();
     await Promise.all(this.allRunners().map((r) => r.stop(graceMs)));
     await this.sandbox?.stop();

@@ -4,12 +4,13 @@ import type { ClusterConfig } from '../config.js';
 import type { ObjectStore } from '../store.js';
 import { GR } from '../types.js';
 import {
-  configMapStrategy, cronJobName, endpointSliceStrategy, eventStrategy, namespaceStrategy, namesOnlyStrategy, nodeStrategy, secretStrategy,
+  configMapStrategy, endpointSliceStrategy, eventStrategy, namespaceStrategy, namesOnlyStrategy, nodeStrategy, secretStrategy,
 } from './core-kinds.js';
 import { NodePortAllocator } from './node-port-allocator.js';
 import { podStrategy } from './pod.js';
 import { adoptService, serviceStrategy, type ServiceAllocators } from './service.js';
 import { ServiceIPAllocator } from './service-ip-allocator.js';
+import { cronJobStrategy, jobStrategy } from './batch.js';
 import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from './workloads.js';
 
 export { AllocationError } from './range-allocator.js';
@@ -53,8 +54,8 @@ export function registerStrategies(store: ObjectStore, config: ClusterConfig, op
   store.setStrategy(GR.replicasets, replicaSetStrategy());
   store.setStrategy(GR.statefulsets, statefulSetStrategy());
   store.setStrategy(GR.daemonsets, daemonSetStrategy());
-  store.setStrategy(GR.jobs, namesOnlyStrategy());
-  store.setStrategy(GR.cronjobs, namesOnlyStrategy(cronJobName));
+  store.setStrategy(GR.jobs, jobStrategy());
+  store.setStrategy(GR.cronjobs, cronJobStrategy());
   store.setStrategy(GR.ingresses, namesOnlyStrategy());
   store.setStrategy(GR.ingressclasses, namesOnlyStrategy());
   return alloc;

@@ -7,6 +7,7 @@ import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, nod
 import { translateTimestampSince } from './duration.js';
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter } from './network-printers.js';
 import { podPrinter } from './pod-printer.js';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage-printers.js';
 import { AGE_COLUMN, NAME_COLUMN, type Printer, type Table, type TableRow } from './table-types.js';
 import { cronJobPrinter, daemonSetPrinter, deploymentPrinter, jobPrinter, replicaSetPrinter, statefulSetPrinter } from './workload-printers.js';
 
@@ -39,6 +40,9 @@ const PRINTERS: Record<string, Printer> = {
   'discovery.k8s.io/endpointslices': endpointSlicePrinter,
   'networking.k8s.io/ingresses': ingressPrinter,
   'networking.k8s.io/ingressclasses': ingressClassPrinter,
+  '/persistentvolumeclaims': persistentVolumeClaimPrinter,
+  '/persistentvolumes': persistentVolumePrinter,
+  'storage.k8s.io/storageclasses': storageClassPrinter,
 };
 
 /** NAME AGE, for kinds without a dedicated printer (as for a CRD without printer columns). */

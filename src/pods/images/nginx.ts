@@ -6,6 +6,7 @@ import { listenPorts } from './flags.js';
 import { startHttpListeners, remoteIp } from './http-listener.js';
 import { errorPage, FIFTY_X_PAGE, WELCOME_PAGE } from './nginx-pages.js';
 import type { BuiltinContext, BuiltinImage } from './types.js';
+import { mountedDir, serveFromDir } from '../volumes/static-files.js';
 
 const DEFAULT_VERSION = '1.27.3';
 const KNOWN_MINOR: Record<string, string> = { '1.27': '1.27.3', '1.26': '1.26.2', '1.25': '1.25.5', '1.24': '1.24.0', '1.23': '1.23.4' };
@@ -83,13 +84,16 @@ export const nginx: BuiltinImage = {
     const unprivileged = ctx.image.repository !== 'nginx';
     const ports = listenPorts(ctx.container, undefined, unprivileged ? 8080 : 80);
     startupLines(ctx, version);
+    const docroot = mountedDir(ctx.mounts, '/usr/share/nginx/html');
 
     const handle = (req: IncomingMessage, res: ServerResponse) => {
       const path = safeDecode((req.url ?? '/').split('?')[0]);
       let status = path === undefined ? 400 : 200;
       let body: Buffer;
       const headers: Record<string, string | number> = { Server: server };
-      const file = path === undefined ? undefined : FILES[path === '/' ? '/index.html' : path];
+      // A volume mounted at /usr/share/nginx/html replaces the image's files (../volumes/static-files.ts).
+      const served = docroot && path !== undefined ? serveFromDir(docroot, path) : undefined;
+      const file = path === undefined ? undefined : docroot ? served : FILES[path === '/' ? '/index.html' : path];
       if (status !== 200) {
         // bad request line
       } else if (!file) {
@@ -102,8 +106,8 @@ export const nginx: BuiltinImage = {
         headers['Content-Type'] = 'text/html';
       } else {
         body = file!.body;
-        headers['Content-Type'] = 'text/html';
-        headers['Last-Modified'] = LAST_MODIFIED.toUTCString();
+        headers['Content-Type'] = served?.contentType ?? 'text/html';
+        headers['Last-Modified'] = (served?.lastModified ?? LAST_MODIFIED).toUTCString();
         headers.ETag = file!.etag;
         headers['Accept-Ranges'] = 'bytes';
         if (req.headers['if-none-match'] === file!.etag) {

@@ -3,16 +3,18 @@
 // `docker.io/library/nginx:1.25`, `mirror.gcr.io/library/nginx@sha256:…` are all nginx).
 import { createHash } from 'node:crypto';
 import { agnhost, pause } from './agnhost.js';
+import { coredns } from './coredns.js';
 import { ealenEchoServer } from './ealen-echo-server.js';
 import { echoserver } from './echoserver.js';
 import { httpEcho } from './http-echo.js';
 import { parseImageRef, type ImageRef } from './image-ref.js';
+import { ingressNginxController } from './ingress-nginx-controller.js';
 import { nginx } from './nginx.js';
 import type { BuiltinImage } from './types.js';
 import { webhookCertgen } from './webhook-certgen.js';
 import { whoami } from './whoami.js';
 
-export const BUILTIN_IMAGES: readonly BuiltinImage[] = [nginx, whoami, httpEcho, agnhost, echoserver, ealenEchoServer, pause, webhookCertgen];
+export const BUILTIN_IMAGES: readonly BuiltinImage[] = [nginx, whoami, httpEcho, agnhost, echoserver, ealenEchoServer, pause, webhookCertgen, ingressNginxController, coredns];
 
 export class ImageRegistry {
   private readonly byRepository = new Map<string, BuiltinImage>();

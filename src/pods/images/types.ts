@@ -1,5 +1,6 @@
 // The contract between the pod runtime and a built-in image: kdp's stand-in for a container image
 // whose behaviour it implements in-process (nginx, echo servers) instead of running a container.
+import type { ObjectStore } from '../../api/store.js';
 import type { KObject } from '../../api/types.js';
 import type { ImageRef } from './image-ref.js';
 
@@ -23,6 +24,14 @@ export interface BuiltinContext {
   env: Map<string, string>;
   log: LogSink;
   now(): Date;
+  /** The container's volumeMounts as host paths: `{mountPath: '/usr/share/nginx/html', hostPath, readOnly}`. */
+  mounts?: { mountPath: string; hostPath: string; readOnly: boolean }[];
+  /**
+   * The cluster's object store, for images that are cluster components themselves (the ingress-nginx
+   * controller watches Ingresses; kube-webhook-certgen writes a Secret): what a real pod reaches
+   * through its ServiceAccount and the API.
+   */
+  store?: ObjectStore;
 }
 
 export interface BuiltinProcess {
