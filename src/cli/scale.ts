@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { action, withGlobalFlags, type CliIO, type Ctx } from './context.js';
 import { kindName, resourcePath } from './discovery.js';
-import { ApiStatusError, CliError } from './errors.js';
+import { ApiStatusError, CliError, describeFailure } from './errors.js';
 import { parseResourceArgs, resolveRequests } from './resource-args.js';
 
 interface ScaleFlags {
@@ -40,9 +40,8 @@ export async function runScale(ctx: Ctx, args: string[], flags: ScaleFlags): Pro
         ctx.out(`${kindName(req.resource)}/${name} scaled\n`);
       } catch (err) {
         failed++;
-        if (err instanceof ApiStatusError) ctx.err(`${err.format()}\n`);
-        else if (err instanceof CliError) ctx.err(`error: ${err.message}\n`);
-        else throw err;
+        if (!(err instanceof ApiStatusError || err instanceof CliError)) throw err;
+        ctx.err(`${describeFailure(err).message}\n`);
       }
     }
   }
