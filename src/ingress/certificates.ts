@@ -37,6 +37,21 @@ function dn(commonName: string, organization?: string): string {
   return organization ? `CN=${esc(commonName)}, O=${esc(organization)}` : `CN=${esc(commonName)}`;
 }
 
+/** Valid from a minute ago (clock skew) for `days`. */
+function validity(now: Date, days: number): { notBefore: Date; notAfter: Date } {
+  return { notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + days * DAY) };
+}
+
+/** A TLS server certificate's extensions: not a CA, serverAuth, the DNS names as SANs. */
+function servingExtensions(dnsNames: string[]): x509.Extension[] {
+  return [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    new x509.SubjectAlternativeNameExtension(dnsNames.map((value) => ({ type: 'dns' as const, value }))),
+  ];
+}
+
 /** ingress-nginx's default server certificate: CN "Kubernetes Ingress Controller Fake Certificate". */
 export async function selfSignedCertificate(opts: { commonName: string; organization?: string; dnsNames: string[]; days?: number; now?: Date }): Promise<KeyPairPem> {
   const keys = await generateKeys();
@@ -44,16 +59,10 @@ export async function selfSignedCertificate(opts: { commonName: string; organiza
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: dn(opts.commonName, opts.organization),
-    notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + (opts.days ?? 365) * DAY),
+    ...validity(now, opts.days ?? 365),
     keys,
     signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(opts.dnsNames.map((value) => ({ type: 'dns' as const, value }))),
-    ],
+    extensions: servingExtensions(opts.dnsNames),
   });
   return { cert: cert.toString('pem'), key: await keyPem(keys) };
 }
@@ -65,8 +74,7 @@ export async function createCertificateAuthority(commonName: string, opts: { day
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name,
-    notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + (opts.days ?? 36500) * DAY),
+    ...validity(now, opts.days ?? 36500),
     keys,
     signingAlgorithm: ALG,
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true)],
@@ -82,17 +90,11 @@ export async function signedCertificate(ca: CertificateAuthority, opts: { common
     serialNumber: serial(),
     subject: dn(opts.commonName, opts.organization),
     issuer: ca.name,
-    notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + (opts.days ?? 36500) * DAY),
+    ...validity(now, opts.days ?? 36500),
     signingKey: ca.keys.privateKey,
     publicKey: keys.publicKey,
     signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(opts.dnsNames.map((value) => ({ type: 'dns' as const, value }))),
-    ],
+    extensions: servingExtensions(opts.dnsNames),
   });
   return { cert: cert.toString('pem'), key: await keyPem(keys) };
 }
