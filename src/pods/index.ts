@@ -3,3 +3,4 @@ export { startPodRuntime, type PodRuntime, type PodRuntimeOptions } from './pod-
 export { BUILTIN_IMAGES, ImageRegistry, imageId, parseImageRef, type BuiltinImage, type BuiltinContext, type BuiltinProcess, type ImageRef, type LogSink } from './images/registry.js';
 export { startHttpListeners, type HttpListeners } from './images/http-listener.js';
 export { resolvConf, hostsFile, podHostname } from './sandbox-files.js';
+export { errorPage, errorStatusText } from './images/nginx-pages.js';

@@ -48,18 +48,26 @@ the error log for details.</p>
 `;
 
 const STATUS_TEXT: Record<number, string> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Not Allowed',
   413: 'Request Entity Too Large',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Temporarily Unavailable',
   504: 'Gateway Time-out',
 };
 
-/** nginx's built-in error page, e.g. `404 Not Found` with the `nginx/1.27.3` footer. */
+/**
+ * nginx's built-in error page, e.g. `404 Not Found` with the `nginx/1.27.3` footer (`nginx` alone with
+ * server_tokens off, as ingress-nginx runs it).
+ */
 export function errorPage(status: number, serverToken: string): string {
   const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>${serverToken}</center>\r\n</body>\r\n</html>\r\n`;
