@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { run, startKdp, type KdpCluster } from '../support/kdp.js';
+import { dig as digAt } from '../support/dig.js';
 import { startUpstreamDns, type UpstreamDns } from '../support/upstream-dns.js';
 
 let k: KdpCluster;
@@ -82,23 +83,7 @@ spec:
   containers: [{name: curl, image: curlimages/curl, command: [sleep, infinity]}]
 `;
 
-interface Dig { status: string; flags: string[]; answer: string[]; authority: string[]; raw: string }
-
-async function dig(name: string, type = 'A', extra: string[] = []): Promise<Dig> {
-  const r = await run('dig', [`@${k.dnsAddress}`, '+time=2', '+tries=1', ...extra, name, type], { timeout: 10_000 });
-  const out = r.stdout;
-  const section = (title: string) => {
-    const m = new RegExp(`;; ${title} SECTION:\\n([\\s\\S]*?)(?:\\n\\n|$)`).exec(out);
-    return m ? m[1].split('\n').filter(Boolean).map((l) => l.replace(/\s+/g, ' ').trim()) : [];
-  };
-  return {
-    status: /status: (\w+)/.exec(out)?.[1] ?? `no answer (exit ${r.code}): ${out}${r.stderr}`,
-    flags: (/;; flags: ([a-z ]+);/.exec(out)?.[1] ?? '').split(' '),
-    answer: section('ANSWER'),
-    authority: section('AUTHORITY'),
-    raw: out,
-  };
-}
+const dig = (name: string, type = 'A', extra: string[] = []) => digAt({ address: k.dnsAddress }, name, type, extra);
 
 async function ok(args: string[], input?: string): Promise<string> {
   const r = await k.kdp(args, { input });

@@ -11,7 +11,7 @@ import { GR, type KObject } from '../../src/api/types.js';
 import { startCoreDns, type CoreDns } from '../../src/coredns/index.js';
 import { encodeQuery } from '../../src/coredns/wire.js';
 import { eventually } from '../support/eventually.js';
-import { run } from '../support/kdp.js';
+import { dig as digAt } from '../support/dig.js';
 
 const { Packet } = dns2;
 const DNS_IP = '127.77.0.10';
@@ -65,23 +65,7 @@ async function startFakeUpstream(): Promise<FakeUpstream> {
   }
 }
 
-interface Dig { status: string; flags: string[]; answer: string[]; authority: string[]; raw: string }
-
-async function dig(server: CoreDns, name: string, type = 'A', extra: string[] = []): Promise<Dig> {
-  const r = await run('dig', [`@${server.address}`, '-p', String(server.port), '+time=2', '+tries=1', ...extra, name, type], { timeout: 10_000 });
-  const out = r.stdout;
-  const section = (title: string) => {
-    const m = new RegExp(`;; ${title} SECTION:\\n([\\s\\S]*?)(?:\\n\\n|$)`).exec(out);
-    return m ? m[1].split('\n').filter(Boolean).map((l) => l.replace(/\s+/g, ' ').trim()) : [];
-  };
-  return {
-    status: /status: (\w+)/.exec(out)?.[1] ?? `no answer (exit ${r.code}): ${out}${r.stderr}`,
-    flags: (/;; flags: ([a-z ]+);/.exec(out)?.[1] ?? '').split(' '),
-    answer: section('ANSWER'),
-    authority: section('AUTHORITY'),
-    raw: out,
-  };
-}
+const dig = (server: CoreDns, name: string, type = 'A', extra: string[] = []) => digAt(server, name, type, extra);
 
 /** One query over UDP from this process (faster than spawning dig): the rcode and answer count. */
 function ask(server: CoreDns, name: string, qtype = 1): Promise<{ rcode: number; ancount: number }> {
