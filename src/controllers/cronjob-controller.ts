@@ -10,6 +10,7 @@ import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey, type ReconcileResult } from './controller.js';
 import { isJobFinished, jobFromCronJob, jobNameFor, jobsOverHistory, objectRef, planSchedule } from './cronjob-logic.js';
 import { finishedCondition } from './job-logic.js';
+import { byController, CONTROLLER_INDEX, ownedBy } from './indexes.js';
 import { controllerRef } from './pod-util.js';
 
 export interface CronJobControllerDeps {
@@ -24,13 +25,14 @@ const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function createCronJobController(deps: CronJobControllerDeps): Controller {
   const { store, cronJobs, jobs, recorder, now } = deps;
+  jobs.addIndex(CONTROLLER_INDEX, byController);
 
   function reconcile(key: string): ReconcileResult | void {
     const { namespace, name } = splitKey(key);
     const cj = cronJobs.get(namespace, name);
     if (!cj || cj.metadata.deletionTimestamp) return;
     const t = now();
-    const children = jobs.list(namespace).filter((j) => controllerRef(j)?.uid === cj.metadata.uid);
+    const children = ownedBy(jobs, cj);
     const status = structuredClone(cj.status ?? {});
     const prevActive = new Set((status.active ?? []).map((r: { uid: string }) => r.uid));
     let active = children.filter((j) => !isJobFinished(j) && !j.metadata.deletionTimestamp);

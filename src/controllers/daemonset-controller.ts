@@ -10,6 +10,7 @@ import { keyOf } from '../api/informer.js';
 import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey, type ReconcileResult } from './controller.js';
+import { byController, CONTROLLER_INDEX, ownedBy } from './indexes.js';
 import { computeHash } from './pod-template-hash.js';
 import { controllerRef, isActive, isReady, ownerRefTo } from './pod-util.js';
 import { matchesNodeSelector, tolerates } from './scheduler.js';
@@ -138,6 +139,7 @@ export interface DaemonSetControllerDeps {
 
 export function createDaemonSetController(deps: DaemonSetControllerDeps): Controller {
   const { store, daemonSets, pods, nodes, recorder } = deps;
+  pods.addIndex(CONTROLLER_INDEX, byController);
   /** Nodes a pod was just created for, until the cache shows it (a lagging cache must not double up). */
   const pending = new Map<string, Set<string>>();
 
@@ -145,7 +147,7 @@ export function createDaemonSetController(deps: DaemonSetControllerDeps): Contro
     const { namespace, name } = splitKey(key);
     const ds = daemonSets.get(namespace, name);
     if (!ds || ds.metadata.deletionTimestamp) return void pending.delete(key);
-    const owned = pods.list(namespace).filter((p) => controllerRef(p)?.uid === ds.metadata.uid);
+    const owned = ownedBy(pods, ds);
     const plan = planDaemonSet(ds, nodes.list(), owned);
     const seen = new Set(owned.map(podNode));
     const waiting = pending.get(key) ?? new Set<string>();

@@ -15,6 +15,7 @@ import type { EventRecorder } from '../api/events.js';
 import { POD_TEMPLATE_HASH_LABEL, computeHash, templatesEqualIgnoringHash } from './pod-template-hash.js';
 import { controllerRef, isTerminal, ownerRefTo } from './pod-util.js';
 import { canonicalJSON } from './pod-template-hash.js';
+import { byController, CONTROLLER_INDEX, ownedBy } from './indexes.js';
 
 export function revisionOf(rs: KObject): number {
   return Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
@@ -59,6 +60,8 @@ export interface DeploymentControllerDeps {
 
 export function createDeploymentController(deps: DeploymentControllerDeps): Controller {
   const { store, deployments, replicaSets, pods, recorder, now } = deps;
+  replicaSets.addIndex(CONTROLLER_INDEX, byController);
+  pods.addIndex(CONTROLLER_INDEX, byController);
 
   function scale(d: KObject, rs: KObject, to: number): KObject {
     const from = rs.spec?.replicas ?? 0;
@@ -102,7 +105,7 @@ export function createDeploymentController(deps: DeploymentControllerDeps): Cont
     const { namespace, name } = splitKey(key);
     const d = deployments.get(namespace, name);
     if (!d || d.metadata.deletionTimestamp) return;
-    const owned = replicaSets.list(namespace).filter((rs) => controllerRef(rs)?.uid === d.metadata.uid && !rs.metadata.deletionTimestamp);
+    const owned = ownedBy(replicaSets, d).filter((rs) => !rs.metadata.deletionTimestamp);
     const byAge = owned.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
     let newRS = byAge.find((rs) => templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
     let oldRSs = byAge.filter((rs) => rs !== newRS);
@@ -114,8 +117,7 @@ export function createDeploymentController(deps: DeploymentControllerDeps): Cont
       if (!isRollingUpdate(d)) {
         const scaledOld = oldRSs.filter((rs) => (rs.spec?.replicas ?? 0) > 0).map((rs) => scale(d, rs, 0));
         if (scaledOld.length) return syncStatus(d, newRS);
-        const oldUids = new Set(oldRSs.map((rs) => rs.metadata.uid));
-        const oldPodsRunning = pods.list(namespace).some((p) => oldUids.has(controllerRef(p)?.uid ?? '') && !isTerminal(p));
+        const oldPodsRunning = oldRSs.some((rs) => ownedBy(pods, rs).some((p) => !isTerminal(p)));
         if (oldPodsRunning) return syncStatus(d, newRS);
       }
       if (!newRS) {
@@ -162,7 +164,7 @@ export function createDeploymentController(deps: DeploymentControllerDeps): Cont
   function syncStatus(d: KObject, newRS: KObject | undefined): ReconcileResult | void {
     const fresh = store.tryGet(GR.deployments, d.metadata.namespace, d.metadata.name);
     if (!fresh || fresh.metadata.uid !== d.metadata.uid) return;
-    const allRSs = replicaSets.list(d.metadata.namespace).filter((rs) => controllerRef(rs)?.uid === d.metadata.uid);
+    const allRSs = ownedBy(replicaSets, d);
     const nrs = newRS && (replicaSets.get(newRS.metadata.namespace, newRS.metadata.name) ?? newRS);
     const status = computeDeploymentStatus(fresh, allRSs, nrs, now());
     const next = structuredClone(fresh) as KObject;

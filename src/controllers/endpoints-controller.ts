@@ -6,6 +6,7 @@ import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey } from './controller.js';
 import { computeEndpointsSubsets, HEADLESS_LABEL, managesEndpoints } from './endpoints-compute.js';
+import { podsMatching } from './indexes.js';
 import { canonicalJSON } from './pod-template-hash.js';
 import { wireServicePodHandlers } from './service-pod-handlers.js';
 
@@ -43,7 +44,7 @@ export function createEndpointsController(deps: EndpointsControllerDeps): Contro
       return;
     }
     if (svc.metadata.deletionTimestamp || !managesEndpoints(svc)) return;
-    const want = desiredEndpoints(svc, pods.list(namespace));
+    const want = desiredEndpoints(svc, podsMatching(pods, namespace, svc.spec.selector));
     if (!current) {
       store.create(GR.endpoints, want);
       return;

@@ -7,6 +7,7 @@ import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey } from './controller.js';
 import { computeEndpointSlices, managesEndpoints, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, sliceLabels, type DesiredSlice } from './endpoints-compute.js';
+import { bySliceService, podsMatching, SLICE_SERVICE_INDEX } from './indexes.js';
 import { canonicalJSON } from './pod-template-hash.js';
 import { ownerRefTo } from './pod-util.js';
 import { wireServicePodHandlers } from './service-pod-handlers.js';
@@ -44,10 +45,9 @@ export function createEndpointSliceController(deps: EndpointSliceControllerDeps)
     // A deleted Service's slices go with it (owner references); ExternalName and selector-less
     // Services are left alone, as Kubernetes does (their slices are the user's).
     if (!svc || svc.metadata.deletionTimestamp || !managesEndpoints(svc)) return;
-    const existing = endpointSlices.list(namespace).filter((s) =>
-      s.metadata.labels?.[SERVICE_NAME_LABEL] === name && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && !s.metadata.deletionTimestamp)
+    const existing = endpointSlices.byIndex(SLICE_SERVICE_INDEX, `${namespace}/${name}`).filter((s) => !s.metadata.deletionTimestamp)
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const desired = computeEndpointSlices(svc, pods.list(namespace));
+    const desired = computeEndpointSlices(svc, podsMatching(pods, namespace, svc.spec.selector));
     const unused = [...existing];
     const pending: DesiredSlice[] = [];
     // Keep slices whose port set matches, updating their endpoints in place.
@@ -76,6 +76,7 @@ export function createEndpointSliceController(deps: EndpointSliceControllerDeps)
     }
   }
 
+  endpointSlices.addIndex(SLICE_SERVICE_INDEX, bySliceService);
   const controller = new Controller({ name: 'endpointslice-controller', reconcile });
   wireServicePodHandlers(controller, services, pods);
   // Someone edited or deleted one of our slices: put it right.

@@ -9,6 +9,7 @@ import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey, type ReconcileResult } from './controller.js';
 import { Expectations } from './expectations.js';
+import { byController, CONTROLLER_INDEX, ownedBy } from './indexes.js';
 import { COMPLETION_INDEX, planJob, type JobPlan } from './job-logic.js';
 import { controllerRef, ownerRefTo } from './pod-util.js';
 
@@ -49,10 +50,11 @@ export function jobPodFromTemplate(job: KObject, index: number | undefined): KOb
 
 export function createJobController(deps: JobControllerDeps): Controller {
   const { store, jobs, pods, recorder, now } = deps;
+  pods.addIndex(CONTROLLER_INDEX, byController);
   const expectations = new Expectations(() => now().getTime());
 
   function ownedPods(job: KObject): KObject[] {
-    return pods.list(job.metadata.namespace).filter((p) => controllerRef(p)?.uid === job.metadata.uid);
+    return ownedBy(pods, job);
   }
 
   function reconcile(key: string): ReconcileResult | void {

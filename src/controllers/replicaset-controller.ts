@@ -10,6 +10,7 @@ import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey, type ReconcileResult } from './controller.js';
 import type { EventRecorder } from '../api/events.js';
 import { Expectations } from './expectations.js';
+import { byController, CONTROLLER_INDEX, orphanValue, ownedBy } from './indexes.js';
 import { controllerRef, isActive, isAvailable, isReady, ownerRefTo, readyCondition, restarts } from './pod-util.js';
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
@@ -97,7 +98,9 @@ export function createReplicaSetController(deps: ReplicaSetControllerDeps): Cont
     const selector = selectorOf(rs);
     if (!selector.length) return; // validation refuses these; an empty selector would match every pod
     const owned: KObject[] = [];
-    for (const p of pods.list(namespace)) {
+    // Its own pods and the namespace's orphans: pods another controller owns are not its business.
+    const candidates = [...ownedBy(pods, rs), ...pods.byIndex(CONTROLLER_INDEX, orphanValue(namespace))];
+    for (const p of candidates) {
       const ref = controllerRef(p);
       const matches = matchesLabels(selector, p.metadata.labels);
       if (ref?.uid === rs.metadata.uid) {
@@ -191,6 +194,7 @@ export function createReplicaSetController(deps: ReplicaSetControllerDeps): Cont
     if (minReady && status.readyReplicas > status.availableReplicas) return { requeueAfterMs: minReady * 1000 };
   }
 
+  pods.addIndex(CONTROLLER_INDEX, byController);
   const controller = new Controller({ name: 'replicaset-controller', reconcile });
 
   const enqueueOwner = (pod: KObject) => {

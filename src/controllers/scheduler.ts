@@ -8,6 +8,7 @@ import { rfc3339, type ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey } from './controller.js';
 import type { EventRecorder } from '../api/events.js';
+import { byNode, NODE_INDEX } from './indexes.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
@@ -120,18 +121,18 @@ export function createScheduler(deps: SchedulerDeps): Controller {
   /** Pods bound by us that the cache has not caught up with yet (the scheduler cache's "assumed" pods). */
   const assumed = new Map<string, string>();
 
-  const podsPerNode = (): Map<string, number> => {
+  // Pods per node, kept by the informer's node index (bound, not terminated) as pods change, plus
+  // the pods we bound that the cache still shows unbound.
+  pods.addIndex(NODE_INDEX, byNode);
+  const podsPerNode = (nodeList: KObject[]): Map<string, number> => {
     const counts = new Map<string, number>();
-    const seen = new Set<string>();
-    for (const p of pods.list()) {
-      const k = keyOf(p);
-      const node = p.spec?.nodeName ?? assumed.get(k);
-      if (p.spec?.nodeName) assumed.delete(k);
-      if (!node || isTerminated(p)) continue;
-      seen.add(k);
-      counts.set(node, (counts.get(node) ?? 0) + 1);
+    for (const n of nodeList) counts.set(n.metadata.name, pods.indexCount(NODE_INDEX, n.metadata.name));
+    for (const [k, node] of assumed) {
+      const { namespace, name } = splitKey(k);
+      const p = pods.get(namespace, name);
+      if (p?.spec?.nodeName) assumed.delete(k);
+      else if (p && !isTerminated(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
     }
-    for (const [k, node] of assumed) if (!seen.has(k) && pods.get(splitKey(k).namespace, splitKey(k).name)) counts.set(node, (counts.get(node) ?? 0) + 1);
     return counts;
   };
 
@@ -147,7 +148,8 @@ export function createScheduler(deps: SchedulerDeps): Controller {
       if (!needsScheduling(pod) || assumed.has(key)) return;
       const current = store.tryGet(GR.pods, namespace, name);
       if (!current || !needsScheduling(current)) return;
-      const result = selectNode(current, nodes.list(), podsPerNode());
+      const nodeList = nodes.list();
+      const result = selectNode(current, nodeList, podsPerNode(nodeList));
       if (result.node === undefined) {
         const next = setCondition(current, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now());
         if (next) {

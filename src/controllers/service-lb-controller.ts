@@ -113,10 +113,13 @@ export function createServiceLBController(deps: ServiceLBControllerDeps): Contro
       told.delete(key);
       return;
     }
+    // The addresses of the others matter only to a LoadBalancer of ours (not a scan per ClusterIP Service).
     const used = new Set<string>();
-    for (const other of services.list()) {
-      if (other.metadata.uid === svc.metadata.uid || !isManagedLoadBalancer(other)) continue;
-      for (const ip of ingressIPs(other)) used.add(ip);
+    if (isManagedLoadBalancer(svc)) {
+      for (const other of services.list()) {
+        if (other.metadata.uid === svc.metadata.uid || !isManagedLoadBalancer(other)) continue;
+        for (const ip of ingressIPs(other)) used.add(ip);
+      }
     }
     const a = assignLoadBalancerIP(svc, pool, used);
     if (!a) return;

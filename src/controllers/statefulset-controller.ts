@@ -8,6 +8,7 @@ import { keyOf } from '../api/informer.js';
 import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey, type ReconcileResult } from './controller.js';
+import { byController, CONTROLLER_INDEX, ownedBy } from './indexes.js';
 import { controllerRef } from './pod-util.js';
 import { claimName, claimsFor, ordinalOf, planStatefulSet, podForOrdinal, statefulSetStatus } from './statefulset-logic.js';
 
@@ -22,12 +23,13 @@ const PVC = '/persistentvolumeclaims';
 
 export function createStatefulSetController(deps: StatefulSetControllerDeps): Controller {
   const { store, statefulSets, pods, recorder } = deps;
+  pods.addIndex(CONTROLLER_INDEX, byController);
 
   function reconcile(key: string): ReconcileResult | void {
     const { namespace, name } = splitKey(key);
     const sts = statefulSets.get(namespace, name);
     if (!sts || sts.metadata.deletionTimestamp) return;
-    const owned = pods.list(namespace).filter((p) => controllerRef(p)?.uid === sts.metadata.uid && ordinalOf(sts, p) !== undefined);
+    const owned = ownedBy(pods, sts).filter((p) => ordinalOf(sts, p) !== undefined);
     const step = planStatefulSet(sts, owned);
 
     for (const ordinal of step.create) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../api/types.js';
-import { ContainerConfigError, containerArgv, containerEnv, expandVars, serviceLinkEnv } from './container-env.js';
+import { ContainerConfigError, containerArgv, containerEnv, expandVars } from './container-env.js';
+import { serviceLinkEnv, ServiceLinks } from './service-links.js';
 
 function svc(name: string, namespace: string, clusterIP: string, ports: object[]): KObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { clusterIP, ports } };
@@ -14,7 +15,13 @@ const services = [
   svc('elsewhere', 'other', '127.96.4.9', [{ port: 80 }]),
 ];
 
-function input(container: object, spec: object = {}) {
+function linksOf(list: KObject[]): ServiceLinks {
+  const links = new ServiceLinks();
+  for (const s of list) links.upsert(s);
+  return links;
+}
+
+function input(container: object, spec: object = {}, serviceLinks = linksOf(services)) {
   const pod: KObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app-1', namespace: 'web', uid: 'u-1', labels: { app: 'x' } }, spec: { nodeName: 'kdp-worker', containers: [container], ...spec } };
   const cms: Record<string, KObject> = { 'web/cfg': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { MODE: 'fast', LEVEL: '3' } } };
   const secrets: Record<string, KObject> = { 'web/s': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { token: Buffer.from('t0k').toString('base64') } } };
@@ -23,7 +30,7 @@ function input(container: object, spec: object = {}) {
     container,
     podIP: '127.77.1.9',
     hostIP: '127.77.0.2',
-    services,
+    serviceLinks,
     configMap: (ns: string, n: string) => cms[`${ns}/${n}`],
     secret: (ns: string, n: string) => secrets[`${ns}/${n}`],
     path: '/usr/bin:/bin',
@@ -88,5 +95,54 @@ describe('expansion', () => {
     const env = new Map([['MSG', 'hi']]);
     expect(expandVars('$(MSG) $$(MSG) $(X)', env)).toBe('hi $(MSG) $(X)');
     expect(containerArgv({ command: ['sh', '-c'], args: ['echo $(MSG)'] }, env)).toEqual(['sh', '-c', 'echo hi']);
+  });
+});
+
+/** The environment the kubelet's way: one Map, basics, then every link, then envFrom/env, in order. */
+function referenceEnv(links: KObject[], sets: [string, string][]): Map<string, string> {
+  const env = new Map<string, string>([['PATH', '/usr/bin:/bin'], ['HOSTNAME', 'app-1'], ['HOME', '/root'], ['POD_IP', '127.77.1.9'], ['HOST', '127.77.1.9']]);
+  for (const [k, v] of serviceLinkEnv(links)) env.set(k, v);
+  for (const [k, v] of sets) env.set(k, v);
+  return env;
+}
+
+describe('containerEnv with shared service links', () => {
+  it('reads, orders and sizes exactly like one Map filled in the same order', () => {
+    const sets: [string, string][] = [['NGINX_SERVICE_HOST', 'overridden'], ['PATH', '/opt/bin'], ['EXTRA', '1'], ['MY_DB_PORT', 'mine']];
+    const env = containerEnv(input({ name: 'c', env: sets.map(([name, value]) => ({ name, value })) }));
+    const want = referenceEnv([services[0], ...services.slice(1, 4)], sets);
+    expect([...env]).toEqual([...want]);
+    expect(env.size).toBe(want.size);
+    expect(Object.fromEntries(env)).toEqual(Object.fromEntries(want));
+    for (const k of [...want.keys(), 'NOPE', 'NOPE_PORT', 'ELSEWHERE_SERVICE_HOST']) {
+      expect(env.get(k)).toBe(want.get(k));
+      expect(env.has(k)).toBe(want.has(k));
+    }
+  });
+
+  it('gives a container the Services as they are when it starts: added, changed, removed', () => {
+    const links = linksOf(services);
+    const first = containerEnv(input({ name: 'c' }, {}, links));
+    links.upsert(svc('late', 'web', '127.96.4.10', [{ port: 8080 }]));
+    links.upsert(svc('nginx', 'web', '127.96.4.77', [{ port: 80 }]));
+    const second = containerEnv(input({ name: 'c' }, {}, links));
+    links.remove(services[2]);
+    const third = containerEnv(input({ name: 'c' }, {}, links));
+
+    expect(first.has('LATE_SERVICE_HOST')).toBe(false);
+    expect(first.get('NGINX_SERVICE_HOST')).toBe('127.96.4.7');
+    expect(second.get('LATE_SERVICE_HOST')).toBe('127.96.4.10');
+    expect(second.get('NGINX_PORT_80_TCP_ADDR')).toBe('127.96.4.77');
+    expect(second.get('MY_DB_SERVICE_HOST')).toBe('127.96.4.8');
+    expect(third.has('MY_DB_SERVICE_HOST')).toBe(false);
+    expect(third.get('LATE_SERVICE_HOST')).toBe('127.96.4.10');
+    expect([...third]).toEqual([...referenceEnv([services[0], svc('late', 'web', '127.96.4.10', [{ port: 8080 }]), svc('nginx', 'web', '127.96.4.77', [{ port: 80 }]), services[3]], [])]);
+  });
+
+  it('honours enableServiceLinks: false whatever the namespace holds', () => {
+    const links = linksOf(services);
+    links.upsert(svc('late', 'web', '127.96.4.10', [{ port: 8080 }]));
+    const env = containerEnv(input({ name: 'c' }, { enableServiceLinks: false }, links));
+    expect([...env]).toEqual([...referenceEnv([services[0]], [])]);
   });
 });

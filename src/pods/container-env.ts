@@ -1,10 +1,14 @@
 // A container's environment, as the kubelet assembles it: Service links (docker-link style
 // variables for the Services that exist when the container starts), envFrom, env with valueFrom,
 // and $(VAR) expansion. kdp adds POD_IP, HOST and PORT so host processes know where to listen.
+// The links are a set shared by every container of the namespace (service-links.ts), layered
+// under the container's own variables (layered-env.ts) instead of copied into each environment.
 import type { KObject } from '../api/types.js';
+import { LayeredEnv, type Env } from './layered-env.js';
 import { podHostname } from './sandbox-files.js';
+import type { ServiceLinks } from './service-links.js';
 
-export type Env = Map<string, string>;
+export type { Env } from './layered-env.js';
 
 export interface EnvInput {
   pod: KObject;
@@ -12,8 +16,8 @@ export interface EnvInput {
   container: any;
   podIP: string;
   hostIP: string;
-  /** Services of the pod's namespace, plus `default/kubernetes`. */
-  services: KObject[];
+  /** The cluster's Services as link variables (shared, read-only sets; see service-links.ts). */
+  serviceLinks: Pick<ServiceLinks, 'forNamespace' | 'kubernetesOnly'>;
   configMap(namespace: string, name: string): KObject | undefined;
   secret(namespace: string, name: string): KObject | undefined;
   /** The host's PATH: host processes find their programs where the host has them. */
@@ -22,32 +26,6 @@ export interface EnvInput {
 
 /** Thrown when a referenced ConfigMap/Secret/key is missing: the kubelet's CreateContainerConfigError. */
 export class ContainerConfigError extends Error {}
-
-function envName(service: string): string {
-  return service.toUpperCase().replace(/-/g, '_');
-}
-
-/** `NGINX_SERVICE_HOST`, `NGINX_SERVICE_PORT`, `NGINX_PORT=tcp://ip:port`, `NGINX_PORT_80_TCP…`. */
-export function serviceLinkEnv(services: KObject[]): [string, string][] {
-  const out: [string, string][] = [];
-  const sorted = [...services].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
-  for (const svc of sorted) {
-    const ip: string | undefined = svc.spec?.clusterIP;
-    const ports: { name?: string; port: number; protocol?: string }[] = svc.spec?.ports ?? [];
-    if (!ip || ip === 'None' || !ports.length) continue;
-    const n = envName(svc.metadata.name);
-    out.push([`${n}_SERVICE_HOST`, ip], [`${n}_SERVICE_PORT`, String(ports[0].port)]);
-    for (const p of ports) if (p.name) out.push([`${n}_SERVICE_PORT_${envName(p.name)}`, String(p.port)]);
-    const proto0 = (ports[0].protocol ?? 'TCP').toLowerCase();
-    out.push([`${n}_PORT`, `${proto0}://${ip}:${ports[0].port}`]);
-    for (const p of ports) {
-      const proto = (p.protocol ?? 'TCP').toLowerCase();
-      const prefix = `${n}_PORT_${p.port}_${proto.toUpperCase()}`;
-      out.push([prefix, `${proto}://${ip}:${p.port}`], [`${prefix}_PROTO`, proto], [`${prefix}_PORT`, String(p.port)], [`${prefix}_ADDR`, ip]);
-    }
-  }
-  return out;
-}
 
 /** Kubernetes' $(VAR) expansion: defined variables are replaced, `$$` escapes, unknown refs stay. */
 export function expandVars(text: string, env: Env): string {
@@ -96,7 +74,7 @@ function decodeSecret(secret: KObject, key: string): string | undefined {
 export function containerEnv(input: EnvInput): Env {
   const { pod, container } = input;
   const ns = pod.metadata.namespace ?? 'default';
-  const env: Env = new Map();
+  const env = new LayeredEnv();
   env.set('PATH', input.path);
   env.set('HOSTNAME', podHostname(pod));
   env.set('HOME', '/root');
@@ -104,10 +82,7 @@ export function containerEnv(input: EnvInput): Env {
   const firstPort = (container.ports ?? [])[0];
   env.set('HOST', input.podIP);
   if (firstPort?.containerPort) env.set('PORT', String(firstPort.containerPort));
-  const links = pod.spec?.enableServiceLinks === false
-    ? input.services.filter((s) => s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes')
-    : input.services.filter((s) => s.metadata.namespace === ns || (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes'));
-  for (const [k, v] of serviceLinkEnv(links)) env.set(k, v);
+  env.attach(pod.spec?.enableServiceLinks === false ? input.serviceLinks.kubernetesOnly() : input.serviceLinks.forNamespace(ns));
 
   for (const from of container.envFrom ?? []) {
     const prefix: string = from.prefix ?? '';

@@ -13,6 +13,7 @@ import { PodIpAllocator } from './ip-allocator.js';
 import { BUILTIN_IMAGES, ImageRegistry } from './images/registry.js';
 import type { BuiltinImage } from './images/types.js';
 import { PodWorker } from './pod-worker.js';
+import { ServiceLinks } from './service-links.js';
 
 export interface PodRuntimeOptions {
   store: ObjectStore;
@@ -52,6 +53,7 @@ export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRunti
   const backoff = opts.restartBackoff ?? { initialMs: 10_000, maxMs: 300_000 };
   const images = new ImageRegistry([...BUILTIN_IMAGES, ...(opts.images ?? [])]);
   const allocator = new PodIpAllocator();
+  const serviceLinks = new ServiceLinks();
   const workers = new Map<string, PodWorker>();
   let stopped = false;
 
@@ -60,6 +62,7 @@ export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRunti
     config,
     images,
     allocator,
+    serviceLinks,
     runDir,
     now,
     backoffMs: (level: number) => Math.min(backoff.initialMs * 2 ** (level - 1), backoff.maxMs),
@@ -71,6 +74,13 @@ export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRunti
 
   const nodes = informers.for(GR.nodes);
   const pods = informers.for(GR.pods);
+  // Containers get the Service links of their namespace as the informer shows the Services when
+  // they start (the kubelet reads its Service informer too).
+  informers.for(GR.services).addHandlers({
+    onAdd: (s) => serviceLinks.upsert(s),
+    onUpdate: (s) => serviceLinks.upsert(s),
+    onDelete: (s) => serviceLinks.remove(s),
+  }).start();
 
   /** The kubelet's final delete for a pod nothing runs (e.g. finished before a restart of kdp). */
   const finalDelete = (pod: KObject) => {

@@ -16,6 +16,7 @@ import type { ImageRegistry } from './images/registry.js';
 import { buildPodStatus } from './pod-status.js';
 import { PodSandbox } from './sandbox.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
+import type { ServiceLinks } from './service-links.js';
 import { containerMounts } from './volumes/pod-volumes.js';
 import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
 
@@ -24,6 +25,8 @@ export interface WorkerDeps {
   config: ClusterConfig;
   images: ImageRegistry;
   allocator: PodIpAllocator;
+  /** The Services as link variables, kept by the runtime from its Service informer. */
+  serviceLinks: ServiceLinks;
   runDir: string;
   now(): Date;
   backoffMs(level: number): number;
@@ -169,16 +172,12 @@ export class PodWorker {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   env(container: any): Env {
     const { store } = this.deps;
-    const ns = this.pod.metadata.namespace ?? 'default';
-    const services = store.list(GR.services, { namespace: ns }).items;
-    const kubernetes = store.tryGet(GR.services, 'default', 'kubernetes');
-    if (kubernetes && ns !== 'default') services.push(kubernetes);
     return containerEnv({
       pod: this.pod,
       container,
       podIP: this.podIP,
       hostIP: this.hostIP,
-      services,
+      serviceLinks: this.deps.serviceLinks,
       configMap: (n, name) => store.tryGet(GR.configmaps, n, name),
       secret: (n, name) => store.tryGet(GR.secrets, n, name),
       path: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

@@ -198,6 +198,52 @@ describe('pod runtime', () => {
     expect(body).toMatch(/RemoteAddr: 127\.0\.0\.1:\d+\nGET \/hello HTTP\/1\.1\r\nHost: /);
   });
 
+  it('gives each container the Service links of its namespace as they are when it starts, host process and built-in alike', async () => {
+    const svc = (name: string, namespace: string, clusterIP: string, ports: object[]) =>
+      store.create(GR.services, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { clusterIP, ports } });
+    const links = (prefix: string, ip: string, port: number, portName?: string) => [
+      `${prefix}_PORT=tcp://${ip}:${port}`, `${prefix}_PORT_${port}_TCP=tcp://${ip}:${port}`, `${prefix}_PORT_${port}_TCP_ADDR=${ip}`,
+      `${prefix}_PORT_${port}_TCP_PORT=${port}`, `${prefix}_PORT_${port}_TCP_PROTO=tcp`, `${prefix}_SERVICE_HOST=${ip}`, `${prefix}_SERVICE_PORT=${port}`,
+      ...(portName ? [`${prefix}_SERVICE_PORT_${portName}=${port}`] : []),
+    ];
+    /** The link variables a host process printed with `env` when it started. */
+    const linkVars = async (name: string) => {
+      const logs = await eventually(async () => {
+        const l = await text(await runtime.connector.logs(pod(name)!, {}, new AbortController().signal));
+        return l.includes('END\n') && l;
+      }, `${name}'s environment`);
+      return logs.split('\n').filter((l) => /_SERVICE_|_PORT/.test(l.split('=')[0])).sort();
+    };
+    const printenv = [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'env; echo END; exec sleep 100'] }];
+    const kubernetes = links('KUBERNETES', '127.77.60.96', 443, 'HTTPS');
+
+    store.create(GR.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'links-other' } });
+    svc('links-db', 'default', '127.77.60.97', [{ name: 'pg', port: 5432 }]);
+    svc('links-elsewhere', 'links-other', '127.77.60.98', [{ port: 80 }]);
+    createPod('links-a', printenv);
+    expect(await linkVars('links-a')).toEqual([...kubernetes, ...links('LINKS_DB', '127.77.60.97', 5432, 'PG')].sort());
+
+    // A Service removed and one added: containers started from now on see the change.
+    store.delete(GR.services, 'default', 'links-db');
+    svc('links-late', 'default', '127.77.60.99', [{ port: 8080 }]);
+    createPod('links-b', printenv);
+    expect(await linkVars('links-b')).toEqual([...kubernetes, ...links('LINKS_LATE', '127.77.60.99', 8080)].sort());
+
+    // An in-process image reads the same environment (whoami prints it with ?env=true).
+    createPod('links-who', [{ name: 'whoami', image: 'traefik/whoami:v1.10', ports: [{ containerPort: 8082 }] }]);
+    const who = await ready('links-who');
+    const env = (await curl(`http://${who.status.podIP}:8082/?env=true`)).split('\n').filter((l) => /_SERVICE_|_PORT/.test(l.split('=')[0])).sort();
+    expect(env).toEqual([...kubernetes, ...links('LINKS_LATE', '127.77.60.99', 8080)].sort());
+
+    // enableServiceLinks: false leaves only the kubernetes Service.
+    createPod('links-off', printenv, { enableServiceLinks: false });
+    expect(await linkVars('links-off')).toEqual(kubernetes.sort());
+
+    for (const name of ['links-a', 'links-b', 'links-who', 'links-off']) store.delete(GR.pods, 'default', name, { gracePeriodSeconds: 0 });
+    store.delete(GR.services, 'default', 'links-late');
+    store.delete(GR.services, 'links-other', 'links-elsewhere');
+  });
+
   it('runs a host process in the pod sandbox: logs, exec, resolv.conf, hostname, exit codes', async () => {
     createPod('shell', [{ name: 'sh', image: 'busybox', command: ['sh', '-c', 'echo hello; echo "pid=$$$$ ip=$POD_IP k8s=$KUBERNETES_SERVICE_HOST"; exec sleep 100'] }]);
     const p = await ready('shell');

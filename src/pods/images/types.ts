@@ -20,8 +20,8 @@ export interface BuiltinContext {
   nodeName: string;
   /** The container's args ($(VAR)-expanded); the image's entrypoint gets them. */
   args: string[];
-  /** The container's environment as a host process would get it. */
-  env: Map<string, string>;
+  /** The container's environment as a host process would get it (read-only; its links are shared). */
+  env: ReadonlyMap<string, string>;
   log: LogSink;
   now(): Date;
   /** The container's volumeMounts as host paths: `{mountPath: '/usr/share/nginx/html', hostPath, readOnly}`. */

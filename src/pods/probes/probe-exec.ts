@@ -6,7 +6,7 @@ import type { ExecResult } from './probe-check.js';
 
 const MAX_OUTPUT = 10 * 1024;
 
-export function execProbeCommand(holder: number | undefined, argv: string[], env: Map<string, string>, cwd: string, timeoutMs: number): Promise<ExecResult> {
+export function execProbeCommand(holder: number | undefined, argv: string[], env: ReadonlyMap<string, string>, cwd: string, timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve) => {
     const [cmd, args] = inSandbox(holder, argv, cwd);
     const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
