@@ -233,4 +233,31 @@ describe('clientNodeResolver', () => {
     ]);
     expect([nodeOf('127.244.1.9'), nodeOf('127.18.0.3'), nodeOf('127.244.0.4'), nodeOf('127.0.0.1'), nodeOf(undefined), nodeOf('::ffff:127.244.1.2')]).toEqual(['b', 'b', 'a', 'a', 'a', 'b']);
   });
+
+  it('reuses an unchanged Service\'s routes and recomputes exactly what changed', () => {
+    const web = svc('web', { clusterIP: '127.96.0.20', ports: [{ name: 'http', port: 80 }] });
+    const db = svc('db', { clusterIP: '127.96.0.21', type: 'NodePort', ports: [{ name: 'sql', port: 5432, nodePort: 30432 }] });
+    const webSlice = slice('web-1', 'web', [{ name: 'http', port: 8080 }], [{ ip: '127.244.1.5' }]);
+    const dbSlice = slice('db-1', 'db', [{ name: 'sql', port: 5432 }], [{ ip: '127.244.1.9' }]);
+    const nodes = [{ name: 'n1', ip: '127.18.0.2' }];
+    const first = computeRoutingTable([web, db], [webSlice, dbSlice], { nodes });
+    const again = computeRoutingTable([db, web], [dbSlice, webSlice], { nodes });
+    expect(again.servicePorts.get('default/web:http')).toBe(first.servicePorts.get('default/web:http'));
+    expect(plain(again)).toEqual(plain(first));
+
+    // A new slice object for web: web is recomputed, db is reused.
+    const webSlice2 = slice('web-1', 'web', [{ name: 'http', port: 8080 }], [{ ip: '127.244.1.5' }, { ip: '127.244.1.6' }]);
+    const changed = computeRoutingTable([web, db], [webSlice2, dbSlice], { nodes });
+    expect(changed.servicePorts.get('default/web:http')?.endpoints.map((e) => e.ip)).toEqual(['127.244.1.5', '127.244.1.6']);
+    expect(changed.servicePorts.get('default/db:sql')).toBe(first.servicePorts.get('default/db:sql'));
+
+    // Another node: every NodePort Service gets the new node's frontend.
+    const more = computeRoutingTable([web, db], [webSlice2, dbSlice], { nodes: [...nodes, { name: 'n2', ip: '127.18.0.3' }] });
+    expect([...more.frontends.keys()].sort()).toEqual(['127.18.0.2:30432/TCP', '127.18.0.3:30432/TCP', '127.96.0.20:80/TCP', '127.96.0.21:5432/TCP']);
+
+    // The same result as a table computed from fresh copies (nothing cached).
+    expect(plain(more)).toEqual(plain(computeRoutingTable(structuredClone([web, db]), structuredClone([webSlice2, dbSlice]), { nodes: [...nodes, { name: 'n2', ip: '127.18.0.3' }] })));
+    // Cached parts are frozen: a dataplane can't change them by accident.
+    expect(Object.isFrozen(more.servicePorts.get('default/db:sql'))).toBe(true);
+  });
 });
