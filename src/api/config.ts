@@ -27,6 +27,8 @@ export interface ClusterConfig {
    * Docker Desktop's `localhost` (default 127.0.0.1). Tests give each cluster its own.
    */
   hostAddress: string;
+  /** kube-proxy's --proxy-mode; absent = nftables when kdp runs as root and nft works, else userspace. */
+  proxyMode?: 'nftables' | 'userspace';
   /** Upstream resolvers for names outside the cluster zone, `ip` or `ip:port`. */
   upstreamDns: string[];
   stateDir: string;

@@ -29,6 +29,7 @@ program
   .option('--lb-pool <cidr>', 'LoadBalancer address pool', '127.200.0.0/16')
   .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", '127.0.0.1')
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
+  .option('--proxy-mode <mode>', 'kube-proxy mode: nftables (kernel DNAT rules, needs root and nft) or userspace (proxy sockets); default: nftables when it works here, else userspace')
   .option('--state-dir <dir>', 'where kdp keeps its kubeconfig, logs and volumes (default ~/.kdp)')
   .action(async (o: Record<string, string | undefined> & { filename?: string[] }) => {
     let config;
@@ -60,7 +61,7 @@ program
     process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
     const dns = config.dnsPort === 53 ? config.dnsAddress : `${config.dnsAddress}:${config.dnsPort}`;
-    console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain})`);
+    console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain}), kube-proxy ${cluster.proxyMode}`);
     console.log(`kubeconfig: export KUBECONFIG=${join(config.stateDir, 'kubeconfig')}`);
     if (o.filename?.length) {
       const ok = await applyPaths(cluster.apiUrl, o.filename);

@@ -11,7 +11,7 @@ import { ObjectStore } from '../api/store.js';
 import { registerStrategies } from '../api/strategies/index.js';
 import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
-import { startKubeProxy } from '../kubeproxy/index.js';
+import { chooseDataplane, isProxyMode, PROXY_MODES, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 
@@ -23,6 +23,8 @@ export interface RunningCluster {
   config: ClusterConfig;
   apiUrl: string;
   store: ObjectStore;
+  /** The kube-proxy dataplane serving Services: `nftables` or `userspace`. */
+  proxyMode: string;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,10 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     }
     stack.length = 0;
   };
+  // kube-proxy's dataplane is chosen (nft probed, its table created) while the other components start.
+  const proxyDataplane = chooseDataplane(config.proxyMode ?? 'auto');
+  proxyDataplane.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+  stack.push({ stop: async () => (await proxyDataplane.catch(() => undefined))?.dataplane.stop() });
   try {
     const store = new ObjectStore();
     registerStrategies(store, config);
@@ -49,7 +55,8 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     stack.push(await startControllers({ store, informers, config }));
     const runtime = await startPodRuntime({ store, informers, config });
     stack.push(runtime);
-    stack.push(await startKubeProxy({ store, informers, hostAddress: config.hostAddress }));
+    const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
+    stack.push(kubeProxy);
     const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
     stack.push(coreDns);
     const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort });
@@ -59,7 +66,7 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
 
     mkdirSync(config.stateDir, { recursive: true });
     writeFileSync(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url), { mode: 0o600 });
-    return { config, apiUrl: api.url, store, stop: stopAll };
+    return { config, apiUrl: api.url, store, proxyMode: kubeProxy.mode, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw explainStartError(err as NodeJS.ErrnoException, config);
@@ -101,6 +108,10 @@ export function parseConfigFlags(o: Record<string, string | undefined>): Cluster
   if (o.lbPool) overrides.loadBalancerPool = o.lbPool;
   if (o.hostAddress) overrides.hostAddress = o.hostAddress;
   if (o.stateDir) overrides.stateDir = o.stateDir;
+  if (o.proxyMode !== undefined) {
+    if (!isProxyMode(o.proxyMode)) throw new Error(`invalid --proxy-mode "${o.proxyMode}": must be one of ${PROXY_MODES.join(', ')}`);
+    overrides.proxyMode = o.proxyMode;
+  }
   if (upstream) overrides.upstreamDns = upstream;
   return defaultConfig(overrides);
 }

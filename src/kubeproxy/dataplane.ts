@@ -1,5 +1,6 @@
 // The one interface every proxy backend implements (kube-proxy's Provider): make the host serve a
-// routing table. userspace sockets today (./userspace/), nftables could follow behind the same shape.
+// routing table: userspace sockets (./userspace/) or nftables DNAT rules with userspace for the rest
+// (./nftables/).
 import type { Frontend, RoutingTable } from './routing-table.js';
 
 export interface FrontendFailure {
@@ -22,6 +23,8 @@ export interface Dataplane {
    * to the next new connection. Established connections are left to finish. Never runs concurrently.
    */
   sync(table: RoutingTable): Promise<DataplaneSyncResult>;
-  /** Closes every listener and every proxied connection. */
+  /** Frontends served now (`ip:port/protocol`, sorted), by sockets or by kernel rules. */
+  listening?(): string[];
+  /** Closes every listener and every proxied connection, and removes kernel rules. */
   stop(): Promise<void>;
 }

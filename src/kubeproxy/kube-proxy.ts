@@ -10,16 +10,22 @@ import type { Dataplane, FrontendFailure } from './dataplane.js';
 import { NodeTracker } from './node-tracker.js';
 import { computeRoutingTable, type TableProblem } from './routing-table.js';
 import { setPortsCondition } from './service-status.js';
+import { chooseDataplane, type ChosenDataplane, type ProxyMode } from './proxy-mode.js';
 import { SyncRunner, type Timers } from './sync-runner.js';
-import { UserspaceDataplane, type UserspaceDataplaneOptions } from './userspace/userspace-dataplane.js';
+import type { UserspaceDataplaneOptions } from './userspace/userspace-dataplane.js';
 
 export interface KubeProxyOptions {
   informers: InformerFactory;
   /** Where Warning Events about unproxyable Services go; without it failures are only logged. */
   store?: ObjectStore;
   log?: (line: string) => void;
-  /** Defaults to the userspace dataplane with `userspace` options. */
-  dataplane?: Dataplane;
+  /** A dataplane to use instead of the one `mode` picks (a ChosenDataplane also says why, for the log). */
+  dataplane?: Dataplane | ChosenDataplane;
+  /**
+   * --proxy-mode: `userspace` (the default here), `nftables` (fails if nft can't be used), or `auto`
+   * (nftables when running as root and nft works, else userspace; kdp up's default). See README.md.
+   */
+  mode?: ProxyMode | 'auto';
   userspace?: UserspaceDataplaneOptions;
   /** Sync retry backoff start (ms) after a failed bind; doubles up to 30 s. Default 1000. */
   retryMs?: number;
@@ -35,7 +41,9 @@ export interface KubeProxyOptions {
 export interface KubeProxy {
   /** Resolves once every change made before the call has been applied to the dataplane. */
   synced(): Promise<void>;
-  /** Frontends currently served (ip:port/protocol), when the dataplane can tell. */
+  /** The dataplane serving (`nftables` or `userspace`). */
+  readonly mode: string;
+  /** Frontends currently served (ip:port/protocol): kernel rules and userspace listeners. */
   listening(): string[];
   stop(): Promise<void>;
 }
@@ -45,7 +53,9 @@ const COMPONENT = 'kube-proxy';
 export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const now = opts.now ?? (() => new Date());
-  const dataplane = opts.dataplane ?? new UserspaceDataplane(opts.userspace);
+  const given = opts.dataplane;
+  const chosen: ChosenDataplane | undefined = given ? ('dataplane' in given ? given : undefined) : await chooseDataplane(opts.mode ?? 'userspace', { userspace: opts.userspace });
+  const dataplane = chosen?.dataplane ?? (given as Dataplane);
   const services = new ServiceChangeTracker();
   const slices = new EndpointSliceChangeTracker();
   const nodes = new NodeTracker();
@@ -165,7 +175,7 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
     })
     .start();
 
-  log(`[INFO] ${COMPONENT}: using the ${dataplane.name} dataplane`);
+  log(`[INFO] ${COMPONENT}: using the ${dataplane.name} dataplane${chosen ? ` (${chosen.why})` : ''}`);
   runner.run();
   await runner.idle();
 
@@ -175,8 +185,9 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
       await new Promise<void>((resolve) => setImmediate(resolve));
       await runner.idle();
     },
+    mode: dataplane.name,
     listening() {
-      return dataplane instanceof UserspaceDataplane ? dataplane.listening() : [];
+      return dataplane.listening?.() ?? [];
     },
     async stop() {
       if (stopped) return;
