@@ -5,7 +5,7 @@
 // change within milliseconds of the objects, which a 30 s cache would hide.
 import { inZone } from './corefile.js';
 import { recordLayout } from './message.js';
-import { isRaw, type DnsRequest, type DnsResult, type Handler, type Next } from './types.js';
+import { isRaw, noFastPath, perQuery, type DnsRequest, type DnsResult, type Handler, type Next } from './types.js';
 import type { Collector } from './metrics.js';
 
 export interface CacheOptions {
@@ -60,9 +60,11 @@ export class CacheHandler implements Handler {
       if (this.success.get(key) === hit) this.hitsSuccess.value++;
       else this.hitsDenial.value++;
       req.answeredBy = 'cache';
+      noFastPath(req); // TTLs count down
       return { raw: this.serve(hit, req, t) };
     }
-    this.misses.value++;
+    // A miss (every kubernetes answer is one): counted again for each fast-path answer of this question.
+    perQuery(req, this.misses);
     const res = next(req);
     if (res instanceof Promise) return res.then((r) => this.store(key, r, t, req));
     return this.store(key, res, t, req);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { hostResolvers } from '../api/config.js';
 import type { InformerFactory } from '../api/informer.js';
+import { FastPath } from './fast-path.js';
 import type { Exchange } from './forward.js';
 import { Metrics, rcodeName, typeName } from './metrics.js';
 import { listenDns, type DnsServer } from './server.js';
@@ -32,6 +33,8 @@ export interface CoreDnsInstanceOptions {
 interface Listener {
   server: DnsServer;
   blocks: CompiledBlock[];
+  /** Replies kept for questions seen before; emptied at every reload and records change. */
+  fast: FastPath;
 }
 
 const REFUSED = reply(RCODE.REFUSED);
@@ -65,6 +68,11 @@ export class CoreDnsInstance {
     return this.listeners.get(configured)?.server.port;
   }
 
+  /** How many replies the fast path of a configured DNS port holds (tests, debugging). */
+  fastPathSize(configured: number): number {
+    return this.listeners.get(configured)?.fast.size ?? 0;
+  }
+
   httpPort(kind: HttpEndpoint['kind']): number | undefined {
     for (const [, h] of this.https) if (h.kinds.has(kind)) return (h.server.address() as { port: number }).port;
     return undefined;
@@ -95,11 +103,16 @@ export class CoreDnsInstance {
     try {
       for (const port of byPort.keys()) {
         if (this.listeners.has(port)) continue;
-        const l: Listener = { server: undefined as unknown as DnsServer, blocks: [] };
+        const l: Listener = { server: undefined as unknown as DnsServer, blocks: [], fast: undefined as unknown as FastPath };
+        l.fast = new FastPath(() => {
+          let v = 0;
+          for (const b of l.blocks) v += b.version();
+          return v;
+        });
         l.server = await listenDns({
-          address: o.address, port, log: this.log,
+          address: o.address, port, log: this.log, fastPath: l.fast,
           handler: (req) => this.dispatch(l, req),
-          observe: (req, r, bytes, secs) => this.observe(req, r, bytes, secs),
+          observe: (req, r, out, secs) => this.observe(l, req, r, out, secs),
         });
         this.listeners.set(port, l);
         opened.push(port);
@@ -113,7 +126,7 @@ export class CoreDnsInstance {
     const old = this.blocks;
     for (const [port, l] of this.listeners) {
       const bs = byPort.get(port);
-      if (bs) l.blocks = bs;
+      if (bs) { l.blocks = bs; l.fast.reset(); }
       else { this.listeners.delete(port); await l.server.close(); }
     }
     this.blocks = next;
@@ -131,15 +144,16 @@ export class CoreDnsInstance {
     return b.handler(req);
   }
 
-  private observe(req: DnsRequest, r: DnsResult, bytes: number, secs: number): void {
+  private observe(l: Listener, req: DnsRequest, r: DnsResult, out: Buffer, secs: number): void {
     const b = (req as DnsRequest & { block?: CompiledBlock }).block;
     if (!b) return;
     const q = req.query;
+    const bytes = out.length;
     const rcode = isRaw(r) ? r.raw[3] & 0x0f : r.rcode;
-    if (b.stats) {
-      const reqSize = req.transport === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512);
-      b.stats.observe(req.transport, req.remoteAddress?.includes(':') ? 2 : 1, q.qtype, rcode, req.answeredBy ?? '', reqSize, bytes, secs, q.edns?.do ?? false);
-    }
+    const cells = b.stats?.cells(req.transport, req.remoteAddress?.includes(':') ? 2 : 1, q.qtype, rcode, req.answeredBy ?? '', q.edns?.do ?? false);
+    if (cells) b.stats!.record(cells, req.transport === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512), bytes, secs);
+    // `log` runs for every query, so a block with it never answers from the fast path.
+    if (!b.log && req.fast?.keep) l.fast.keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters });
     if (b.log) {
       const flags = isRaw(r) ? rawFlags(r.raw) : ['qr', r.aa && 'aa', q.rd && 'rd'].filter(Boolean).join(',');
       this.log(`[INFO] ${req.remoteAddress}:${req.remotePort} - ${q.id} "${typeName(q.qtype)} IN ${q.qname}. ${req.transport} ${req.wire.length} ${q.edns?.do ?? false} ${q.edns?.udpSize ?? 512}" ${rcodeName(rcode)} ${flags} ${bytes} ${secs.toFixed(9)}s`);

@@ -23,7 +23,7 @@ export function rcodeName(r: number): string {
   return RCODE_NAMES[r] ?? `RCODE${r}`;
 }
 
-class Histogram {
+export class Histogram {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
@@ -57,14 +57,28 @@ function esc(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+/**
+ * The counters one kind of query bumps — its proto, family, type, rcode, answering plugin and DO
+ * bit — resolved once, so the fast path (fast-path.ts) records a query with a few increments.
+ */
+export interface StatCells {
+  readonly requests: { value: number };
+  readonly responses: { value: number };
+  readonly dnssecOk: boolean;
+  readonly duration: Histogram;
+  readonly requestSize: Histogram;
+  readonly responseSize: Histogram;
+}
+
 /** The numbers of one server block (`dns://:53`, zone `.`). */
 export class ServerStats {
   readonly base: string;
-  private readonly requests = new Map<string, number>();
-  private readonly responses = new Map<string, number>();
+  private readonly requests = new Map<string, { value: number }>();
+  private readonly responses = new Map<string, { value: number }>();
   private readonly durations = new Map<string, Histogram>();
   private readonly requestSize = new Map<string, Histogram>();
   private readonly responseSize = new Map<string, Histogram>();
+  private readonly cellsByKey = new Map<string, StatCells>();
   doRequests = 0;
 
   constructor(readonly server: string, readonly zone: string) {
@@ -72,31 +86,57 @@ export class ServerStats {
   }
 
   observe(proto: 'udp' | 'tcp', family: 1 | 2, qtype: number, rcode: number, plugin: string, reqBytes: number, respBytes: number, seconds: number, dnssecOk: boolean): void {
+    this.record(this.cells(proto, family, qtype, rcode, plugin, dnssecOk), reqBytes, respBytes, seconds);
+  }
+
+  /** The cells of one kind of query (the same object every time: the fast path keeps it). */
+  cells(proto: 'udp' | 'tcp', family: 1 | 2, qtype: number, rcode: number, plugin: string, dnssecOk: boolean): StatCells {
+    const k = `${proto}|${family}|${qtype}|${rcode}|${plugin}|${dnssecOk ? 1 : 0}`;
+    let c = this.cellsByKey.get(k);
+    if (c) return c;
     const type = typeName(qtype);
-    const rk = `${proto}|${family}|${type}`;
-    this.requests.set(rk, (this.requests.get(rk) ?? 0) + 1);
-    const ck = `${rcode}|${plugin}`;
-    this.responses.set(ck, (this.responses.get(ck) ?? 0) + 1);
-    if (dnssecOk) this.doRequests++;
-    hist(this.durations, type, DURATION_BUCKETS).observe(seconds);
-    hist(this.requestSize, proto, SIZE_BUCKETS).observe(reqBytes);
-    if (respBytes >= 0) hist(this.responseSize, proto, SIZE_BUCKETS).observe(respBytes);
+    c = {
+      requests: cell(this.requests, `${proto}|${family}|${type}`),
+      responses: cell(this.responses, `${rcode}|${plugin}`),
+      dnssecOk,
+      duration: hist(this.durations, type, DURATION_BUCKETS),
+      requestSize: hist(this.requestSize, proto, SIZE_BUCKETS),
+      responseSize: hist(this.responseSize, proto, SIZE_BUCKETS),
+    };
+    this.cellsByKey.set(k, c);
+    return c;
+  }
+
+  /** One answered query; `respBytes` < 0 when nothing was sent. */
+  record(c: StatCells, reqBytes: number, respBytes: number, seconds: number): void {
+    c.requests.value++;
+    c.responses.value++;
+    if (c.dnssecOk) this.doRequests++;
+    c.duration.observe(seconds);
+    c.requestSize.observe(reqBytes);
+    if (respBytes >= 0) c.responseSize.observe(respBytes);
   }
 
   render(out: Record<string, string[]>): void {
-    for (const [k, v] of this.requests) {
+    for (const [k, c] of this.requests) {
       const [proto, family, type] = k.split('|');
-      out.coredns_dns_requests_total.push(`coredns_dns_requests_total{${this.base},proto="${proto}",family="${family}",type="${type}"} ${v}`);
+      out.coredns_dns_requests_total.push(`coredns_dns_requests_total{${this.base},proto="${proto}",family="${family}",type="${type}"} ${c.value}`);
     }
-    for (const [k, v] of this.responses) {
+    for (const [k, c] of this.responses) {
       const [rcode, plugin] = k.split('|');
-      out.coredns_dns_responses_total.push(`coredns_dns_responses_total{${this.base},rcode="${rcodeName(Number(rcode))}",plugin="${plugin}"} ${v}`);
+      out.coredns_dns_responses_total.push(`coredns_dns_responses_total{${this.base},rcode="${rcodeName(Number(rcode))}",plugin="${plugin}"} ${c.value}`);
     }
     if (this.doRequests) out.coredns_dns_do_requests_total.push(`coredns_dns_do_requests_total{${this.base}} ${this.doRequests}`);
     for (const [type, h] of this.durations) h.lines('coredns_dns_request_duration_seconds', `${this.base},type="${type}"`, out.coredns_dns_request_duration_seconds);
     for (const [proto, h] of this.requestSize) h.lines('coredns_dns_request_size_bytes', `${this.base},proto="${proto}"`, out.coredns_dns_request_size_bytes);
     for (const [proto, h] of this.responseSize) h.lines('coredns_dns_response_size_bytes', `${this.base},proto="${proto}"`, out.coredns_dns_response_size_bytes);
   }
+}
+
+function cell(m: Map<string, { value: number }>, key: string): { value: number } {
+  let c = m.get(key);
+  if (!c) m.set(key, (c = { value: 0 }));
+  return c;
 }
 
 function hist(m: Map<string, Histogram>, key: string, buckets: number[]): Histogram {

@@ -2,7 +2,6 @@
 // order (plugin.cfg: the order in the Corefile does not matter), plus the HTTP endpoints its
 // `health`, `ready` and `prometheus` ask for. Any error throws, so a reload can keep the old config.
 import type { InformerFactory } from '../api/informer.js';
-import { AnswerCache } from './answer-cache.js';
 import { CacheHandler, cacheLabels } from './cache.js';
 import { ClusterRecords } from './cluster-records.js';
 import { CorefileError, inZone, normalizeZone, parseCorefile, type Directive, type ServerBlock } from './corefile.js';
@@ -12,7 +11,7 @@ import { KubernetesHandler } from './kubernetes.js';
 import type { Collector, Metrics, ServerStats } from './metrics.js';
 import { subscribeRecords } from './record-source.js';
 import { nameRule, RewriteHandler, type NameRule } from './rewrite.js';
-import { chain, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
+import { chain, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
 
 /** Execution order (CoreDNS plugin.cfg), for the plugins kdp implements or accepts. */
 const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
@@ -53,6 +52,8 @@ export interface CompiledBlock {
   stats?: ServerStats;
   http: HttpEndpoint[];
   collectors: Collector[];
+  /** Moves whenever an answer of this block could change without a reload (the cluster records' generations). */
+  version(): number;
   dispose(): void;
 }
 
@@ -76,6 +77,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
   const http: HttpEndpoint[] = [];
   const collectors: Collector[] = [];
   const disposers: (() => void)[] = [];
+  const records: ClusterRecords[] = [];
   let log = false;
   let stats: ServerStats | undefined;
   const fail = (d: Directive, msg: string): never => { throw new CorefileError(file, d.line, msg); };
@@ -112,8 +114,9 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
         case 'rewrite': add(d, rewriteHandler(d, fail)); break;
         case 'hosts': add(d, hostsHandler(d, zone, env, fail)); break;
         case 'kubernetes': {
-          const { handler, dispose } = kubernetesHandler(d, zone, env, fail);
+          const { handler, dispose, records: r } = kubernetesHandler(d, zone, env, fail);
           disposers.push(dispose);
+          records.push(r);
           add(d, handler);
           break;
         }
@@ -132,6 +135,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
   const hs = others.sort((x, y) => x.order - y.order).map((x) => x.h); // stable: Corefile order among equals
   return {
     zone, port, server, handler: chain(hs, reply(RCODE.SERVFAIL)), plugins: [...seen].sort(), log, stats, http, collectors,
+    version: records.length === 1 ? () => records[0].generation : () => records.reduce((n, r) => n + r.generation, 0),
     dispose: () => { for (const f of disposers) f(); },
   };
 }
@@ -148,7 +152,7 @@ function zonesOf(args: string[], blockZone: string): string[] {
   return args.length ? args.map(normalizeZone) : [blockZone];
 }
 
-function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void } {
+function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void; records: ClusterRecords } {
   const zones = zonesOf(d.args, blockZone);
   const reverse = zones.filter((z) => z.endsWith('in-addr.arpa') || z.endsWith('ip6.arpa') || z === 'arpa');
   const forwardZones = zones.filter((z) => !reverse.includes(z));
@@ -175,21 +179,16 @@ function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail:
   const records = new ClusterRecords({ zone, ttl, endpointPodNames });
   const unsubscribe = subscribeRecords(env.informers, records);
   const handler = new KubernetesHandler(records, { nsAddress: env.nsAddress, pods, reverseZones: reverse, fallthrough, namespaces });
-  // The kubernetes plugin answers only the zones it was given; its plain answers are served from
-  // their encoded bytes while the records stay the same (answer-cache.ts).
-  const cache = new AnswerCache(() => records.generation);
+  // The kubernetes plugin answers only the zones it was given. Its answers are pure functions of
+  // the question and the records: the fast path keeps them until `records.generation` moves.
   const wrapped: Handler = {
     name: 'kubernetes',
     serveDns: (req, next) => {
       if (!zones.some((z) => inZone(req.query.name, z))) return next(req);
-      const hit = cache.get(req);
-      if (hit) return tag(req, 'kubernetes', { raw: hit });
-      const r = handler.serveDns(req, next);
-      if (r instanceof Promise || req.answeredBy !== undefined) return tag(req, 'kubernetes', r);
-      return tag(req, 'kubernetes', cache.put(req, r));
+      return tag(req, 'kubernetes', handler.serveDns(req, next));
     },
   };
-  return { handler: wrapped, dispose: unsubscribe };
+  return { handler: wrapped, dispose: unsubscribe, records };
 }
 
 function tag<T>(req: DnsRequest, name: string, r: T): T {
@@ -248,6 +247,7 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
     serveDns: (req, next) => {
       const n = req.query.name;
       if (!inZone(n, from) || except.some((z) => inZone(n, z))) return next(req);
+      noFastPath(req); // the upstream's answer, its TTLs counting down
       return h.serveDns(req);
     },
   };
@@ -327,7 +327,11 @@ function loadbalance(): Handler {
     name: 'loadbalance',
     serveDns: (req, next) => {
       const r = next(req);
-      const fix = (x: Awaited<typeof r>) => ('raw' in x || x.answer.length < 2 || x.answer.some((a) => a.type !== 'A' && a.type !== 'AAAA') ? x : { ...x, answer: rotate(x.answer) });
+      const fix = (x: Awaited<typeof r>) => {
+        if ('raw' in x || x.answer.length < 2 || x.answer.some((a) => a.type !== 'A' && a.type !== 'AAAA')) return x;
+        noFastPath(req); // the next asker gets the next rotation
+        return { ...x, answer: rotate(x.answer) };
+      };
       return r instanceof Promise ? r.then(fix) : fix(r);
     },
   };

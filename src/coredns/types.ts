@@ -66,6 +66,29 @@ export interface DnsRequest {
   remotePort?: number;
   /** Name of the plugin that wrote the response (metrics' `plugin` label); set by the answering handler. */
   answeredBy?: string;
+  /**
+   * Present when the reply may be kept by the fast path (fast-path.ts) and served again as bytes.
+   * A handler whose answer is not a pure function of the question, the Corefile and the cluster
+   * records calls `noFastPath(req)`; one with a per-query side effect lists it (`perQuery`).
+   */
+  fast?: FastNote;
+}
+
+export interface FastNote {
+  keep: boolean;
+  /** Counters the fast path bumps on each hit, as the plugins did on the way (cache misses…). */
+  counters: { value: number }[];
+}
+
+/** This reply must be computed again for the next such question (TTL countdown, rotation, upstream…). */
+export function noFastPath(req: DnsRequest): void {
+  if (req.fast) req.fast.keep = false;
+}
+
+/** `counter` is bumped for this question: again on every fast-path hit of its reply. */
+export function perQuery(req: DnsRequest, counter: { value: number }): void {
+  counter.value++;
+  req.fast?.counters.push(counter);
 }
 
 export type Next = (req: DnsRequest) => DnsResult | Promise<DnsResult>;
