@@ -1,4 +1,4 @@
-// `npm run bench [-- ROW… --quick --rounds N --duration S --cpu-prof --services N --pods N]`
+// `npm run bench [-- ROW… --quick --rounds N --duration S --cpu-prof --proxy-mode M --services N --pods N]`
 // Runs the rows of shared/BENCHMARKS.md, kdp and a real peer alternating, prints the table of median
 // ratios and writes bench/results/<date>-<rows>.json (and latest.json).
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ const ROWS: Record<string, RowDef> = {
   'l4-variants': { tools: ['wrk', 'haproxy', 'nginx'], run: l4VariantsRow, experiment: true },
 };
 
-const USAGE = `usage: npm run bench [-- [ROW…] [--quick] [--rounds N] [--duration SECONDS] [--cpu-prof] [--services N --pods N --sync-timeout S]]
+const USAGE = `usage: npm run bench [-- [ROW…] [--quick] [--rounds N] [--duration SECONDS] [--cpu-prof] [--proxy-mode nftables|userspace] [--services N --pods N --sync-timeout S]]
 rows: ${Object.keys(ROWS).join(', ')} (default: all but the experiments: l4-variants)`;
 
 function parseArgs(argv: string[]): { rows: string[]; flags: Record<string, string> } {
@@ -70,6 +70,7 @@ async function main(): Promise<number> {
     rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
     durationS: Number(flags.duration ?? (quick ? 2 : 5)),
     nodeFlags: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    kdpFlags: flags['proxy-mode'] ? ['--proxy-mode', flags['proxy-mode']] : [],
     args: flags,
     log: (l) => console.log(l),
   };

@@ -11,4 +11,7 @@ export const BENCH = {
   haproxy: '127.234.0.1',
   dnsmasq: '127.234.0.2',
   nginxProxy: '127.234.0.3',
+  /** Extra addresses of a host-process backend pod: the one HAProxy dials, the one wrk dials directly. */
+  backendForHaproxy: '127.235.0.1',
+  backendDirect: '127.235.0.2',
 } as const;

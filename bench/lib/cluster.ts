@@ -18,6 +18,8 @@ export interface Cluster {
   stateDir: string;
   /** ms from spawn to the "Ctrl-C stops everything" line. */
   upMs: number;
+  /** kube-proxy's mode as `kdp up` reported it (nftables, userspace). */
+  proxyMode: string;
   api<T = Obj>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   create(obj: Obj): Promise<Obj>;
   stop(): Promise<void>;
@@ -28,6 +30,8 @@ export interface ClusterOptions {
   nodes?: number;
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeFlags?: string[];
+  /** Extra `kdp up` flags, e.g. ['--proxy-mode', 'userspace']. */
+  kdpFlags?: string[];
   timeoutMs?: number;
 }
 
@@ -47,6 +51,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     '--nodes', String(opts.nodes ?? 2),
     '--upstream-dns', '',
     '--state-dir', stateDir,
+    ...(opts.kdpFlags ?? []),
   ];
   for (const f of opts.files ?? []) args.push('-f', f);
   const started = performance.now();
@@ -68,6 +73,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     });
   });
   const upMs = performance.now() - started;
+  const proxyMode = proc.output().match(/kube-proxy (\w+)/)?.[1] ?? 'unknown';
   const api = async <T = Obj>(method: string, path: string, body?: unknown) => {
     const res = await fetch(apiUrl + path, {
       method,
@@ -82,6 +88,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     proc,
     stateDir,
     upMs,
+    proxyMode,
     api,
     async create(obj: Obj) {
       const r = await api('POST', collectionPath(obj), obj);

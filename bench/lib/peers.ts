@@ -65,7 +65,12 @@ const TEMP_PATHS = (dir: string) => ['client_body', 'proxy', 'fastcgi', 'uwsgi',
  * A template for Debian's nginx serving a short 200 on `@POD_IP@:<port>`, run as a host-process pod
  * (the pod's command substitutes its $POD_IP). Returns the pod's container command.
  */
-export function nginxBackendCommand(dir: string, port: number): string[] {
+/**
+ * The bench backend (Debian nginx) as a host-process pod's command, listening on the pod IP and on
+ * `extraListen` addresses (one per peer that reaches it: with short connections each side then has its
+ * own TIME_WAIT tuples, and a kernel-NATed side can't trip over another side's leftovers).
+ */
+export function nginxBackendCommand(dir: string, port: number, extraListen: readonly string[] = []): string[] {
   mkdirSync(dir, { recursive: true });
   const tmpl = join(dir, 'backend.conf.in');
   writeFileSync(tmpl, `worker_processes 1;
@@ -79,7 +84,7 @@ http {
 ${TEMP_PATHS(dir)}
   server {
     listen @POD_IP@:${port} backlog=4096;
-    location / {
+${extraListen.map((ip) => `    listen ${ip}:${port} backlog=4096;\n`).join('')}    location / {
       default_type text/plain;
       return 200 "hello from a kdp bench backend\\n";
     }

@@ -7,6 +7,8 @@ export interface RowOptions {
   durationS: number;
   /** Extra node flags for kdp (e.g. --cpu-prof). */
   nodeFlags: string[];
+  /** Extra `kdp up` flags (e.g. --proxy-mode userspace). */
+  kdpFlags: string[];
   /** Row-specific settings from the command line (`--services 500` …). */
   args: Record<string, string>;
   log(line: string): void;

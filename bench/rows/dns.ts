@@ -19,7 +19,7 @@ export async function dnsRow(o: RowOptions): Promise<RowResult> {
   let cluster: Cluster | undefined;
   let dnsmasq: Proc | undefined;
   try {
-    cluster = await startCluster({ nodes: 1, nodeFlags: o.nodeFlags });
+    cluster = await startCluster({ nodes: 1, nodeFlags: o.nodeFlags, kdpFlags: o.kdpFlags });
     const svc = await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { selector: { app: 'bench' }, ports: [{ name: 'http', port: 80 }] } });
     const ip: string = svc.spec.clusterIP;
     const r = new Resolver({ timeout: 500, tries: 1 });

@@ -41,7 +41,7 @@ export async function reactionRow(o: RowOptions): Promise<RowResult> {
   const row = emptyRow('reaction', 'Reaction: Service + pods applied → first 200; pod deleted → out of endpoints');
   const tries = Number(o.args.tries ?? (o.quick ? 5 : 30));
   const replicas = Number(o.args.replicas ?? 2);
-  const cluster = await startCluster({ nodes: 2, nodeFlags: o.nodeFlags });
+  const cluster = await startCluster({ nodes: 2, nodeFlags: o.nodeFlags, kdpFlags: o.kdpFlags });
   const toFirst200: number[] = [];
   const toNotReady: number[] = [];
   const toGone: number[] = [];

@@ -49,7 +49,7 @@ export async function scaleRow(o: RowOptions): Promise<RowResult> {
     // The scheduler keeps to 110 pods per node (allocatable pods, as the kubelet's default).
     const nodes = Math.max(2, Math.ceil(pods / 100) + 1);
     const tmp = tmpDir('kdp-bench-scale-');
-    const cluster = await startCluster({ nodes, nodeFlags: o.nodeFlags, timeoutMs: 60_000 });
+    const cluster = await startCluster({ nodes, nodeFlags: o.nodeFlags, kdpFlags: o.kdpFlags, timeoutMs: 60_000 });
     let exit: string | undefined;
     void cluster.proc.exited.then((code) => {
       exit = `kdp exited (${code}) during this point: ${lastLines(cluster.proc.output())}`;

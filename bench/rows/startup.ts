@@ -17,7 +17,7 @@ export async function startupRow(o: RowOptions): Promise<RowResult> {
   const r = resolver(BENCH.dnsAddress, 100);
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const starting = startCluster({ files: [join(ROOT, 'examples', 'seed')], nodeFlags: o.nodeFlags });
+    const starting = startCluster({ files: [join(ROOT, 'examples', 'seed')], nodeFlags: o.nodeFlags, kdpFlags: o.kdpFlags });
     let done = false;
     let failed: unknown;
     starting.catch((err) => {
