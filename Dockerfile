@@ -1,6 +1,7 @@
 # kdp in a container: the same `kdp up` as on the host. It needs the host's network (its addresses
 # are loopback addresses the host's curl and dig must reach) and the right to make mount namespaces
-# for pod sandboxes and to program kube-proxy's nftables rules in the host's network namespace, hence `network_mode: host` and `privileged` in docker-compose.yml.
+# for pod sandboxes and to program kube-proxy's nftables rules in the host's network namespace,
+# hence `network_mode: host` and `privileged` in docker-compose.yml.
 FROM node:20-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl bind9-dnsutils iproute2 util-linux procps nftables conntrack ca-certificates \
