@@ -2,7 +2,7 @@
 // ready endpoints; `affinity: cookie` pins a client to the endpoint its cookie names; canaries take
 // requests by header, cookie or weight. Counters survive route-table rebuilds.
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { CanaryConfig } from './annotations.js';
 import type { Upstream } from './upstreams.js';
 
@@ -37,7 +37,7 @@ export class Balancer {
   }
 
   /** Whether a request goes to the canary: header, then cookie, then weight (ingress-nginx's order). */
-  useCanary(c: CanaryConfig, req: IncomingMessage): boolean {
+  useCanary(c: CanaryConfig, req: { headers: IncomingHttpHeaders }): boolean {
     if (c.byHeader) {
       const v = req.headers[c.byHeader.toLowerCase()];
       if (typeof v === 'string') {

@@ -29,6 +29,8 @@ export interface IngressControllerOptions {
   eventSource?: { component: string; host?: string };
   log?: (level: string, msg: string) => void;
   now?: () => Date;
+  /** Serve on raw sockets first, node:http for the rest (default true; see proxy-server.ts). */
+  fastPath?: boolean;
 }
 
 export interface IngressController {
@@ -58,7 +60,7 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
   const reported = new Set<string>();
   const synced = new Map<string, string>();
   let table = buildRouteTable([], new UpstreamResolver([], []));
-  const proxy = new IngressProxy(table, tls);
+  const proxy = new IngressProxy(table, tls, { fastPath: opts.fastPath });
   let scheduled: NodeJS.Immediate | undefined;
   let waiters: Array<() => void> = [];
   let stopped = false;

@@ -10,7 +10,7 @@ export function pageBody(status: number): string {
 
 /** Encoded once per status: error pages are served on the request path. */
 const PAGES = new Map<number, Buffer>();
-function pageBuffer(status: number): Buffer {
+export function pageBuffer(status: number): Buffer {
   let b = PAGES.get(status);
   if (!b) PAGES.set(status, (b = Buffer.from(pageBody(status))));
   return b;

@@ -1,69 +1,42 @@
-// The thin I/O shell: HTTP and HTTPS listeners that route each request with the current RouteTable
-// and proxy it with http-proxy-3 over keep-alive agents. Swapping the table (setTable) never touches
-// open connections. Nothing is logged per request.
-import { randomFillSync } from 'node:crypto';
+// The thin I/O shell: HTTP and HTTPS listeners that route each request with the current RouteTable.
+// Connections start on the fast path (fast-proxy.ts: raw sockets, pooled keep-alive upstreams); what
+// it does not do exactly is handed to node:http + http-proxy-3 over keep-alive agents (the slow
+// path), which then keeps that connection. Both paths plan requests with request-plan.ts. Swapping
+// the table (setTable) never touches open connections. Nothing is logged per request.
 import { Agent as HttpAgent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyServer } from 'http-proxy-3';
-import { Balancer, readCookie } from './balancer.js';
+import { Balancer } from './balancer.js';
 import { rawPage, sendPage } from './error-pages.js';
-import { matchServer, matchLocation, type MatchResult, type RouteTable } from './route-table.js';
+import { FastConnection, type FastPathStats, type FastProxyContext } from './fast-proxy.js';
+import { HSTS, planRequest, type Plan, type ResponseEdits } from './request-plan.js';
+import type { MatchResult, RouteTable } from './route-table.js';
 import type { TlsStore } from './tls-store.js';
-import { normalizePath, rewriteTarget, splitTarget } from './uri.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 const INFO = Symbol('kdp.ingress');
 
-interface Prepared {
-  m: MatchResult;
-  endpoint: string;
-  upstreamTls: boolean;
-}
-
-interface RequestInfo {
-  clientConnection?: string;
-  setCookie?: string;
-  hsts: boolean;
-  cors?: Record<string, string>;
+interface RequestInfo extends ResponseEdits {
   started: number;
-  readTimeoutMs: number;
   tries: number;
 }
 
 type Tagged = IncomingMessage & { [INFO]?: RequestInfo };
+type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
-const HSTS = 'max-age=15724800; includeSubDomains';
 const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-
-let idPool = Buffer.alloc(0);
-let idOffset = 0;
-/** nginx's $request_id: 32 hex characters. */
-function requestId(): string {
-  if (idOffset + 16 > idPool.length) {
-    idPool = randomFillSync(Buffer.alloc(4096));
-    idOffset = 0;
-  }
-  idOffset += 16;
-  return idPool.toString('hex', idOffset - 16, idOffset);
-}
-
-function hostOf(header: string | undefined): string {
-  if (!header) return '';
-  let h = header;
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    h = end > 0 ? h.slice(0, end + 1) : h;
-  } else {
-    const colon = h.indexOf(':');
-    if (colon >= 0) h = h.slice(0, colon);
-  }
-  return h.toLowerCase();
-}
 
 export interface ListenOptions {
   address: string;
   httpPort: number;
   httpsPort: number;
+}
+
+export interface ProxyOptions {
+  /** Serve on raw sockets first (default true); false = every connection on node:http. */
+  fastPath?: boolean;
 }
 
 export class IngressProxy {
@@ -73,9 +46,15 @@ export class IngressProxy {
   private readonly tlsAgent = new HttpsAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 320, rejectUnauthorized: false });
   private readonly balancer = new Balancer();
   private readonly servers: Server[] = [];
+  /** The fast path's upstream connections (exposed for tests). */
+  readonly pool = new UpstreamPool();
+  readonly fastStats: FastPathStats = { requests: 0, handOffs: 0 };
+  private readonly fast = new Set<FastConnection>();
+  private readonly fastPath: boolean;
 
-  constructor(table: RouteTable, private readonly tls: TlsStore) {
+  constructor(table: RouteTable, private readonly tls: TlsStore, opts: ProxyOptions = {}) {
     this.table = table;
+    this.fastPath = opts.fastPath ?? true;
     this.proxy.on('proxyRes', (proxyRes, req) => {
       const info = (req as Tagged)[INFO];
       const h = proxyRes.headers;
@@ -102,6 +81,10 @@ export class IngressProxy {
   async listen(opts: ListenOptions): Promise<void> {
     const http = createServer({ keepAliveTimeout: 75_000, requestTimeout: 60_000, maxHeaderSize: 32 * 1024 }, (req, res) => this.handle(req, res, false, opts.httpPort));
     const https = createHttpsServer({ keepAliveTimeout: 75_000, requestTimeout: 60_000, maxHeaderSize: 32 * 1024, SNICallback: (name, cb) => cb(null, this.tls.contextFor(name)), cert: this.tls.defaultPem.cert, key: this.tls.defaultPem.key }, (req, res) => this.handle(req, res, true, opts.httpsPort));
+    if (this.fastPath) {
+      this.takeOver(http, 'connection', false, opts.httpPort);
+      this.takeOver(https, 'secureConnection', true, opts.httpsPort);
+    }
     for (const [server, isTls, port] of [[http, false, opts.httpPort], [https, true, opts.httpsPort]] as const) {
       server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, isTls, port));
       server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -119,112 +102,63 @@ export class IngressProxy {
     }
   }
 
-  async close(graceMs: number): Promise<void> {
-    await Promise.all(
-      this.servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            const t = setTimeout(() => s.closeAllConnections(), graceMs);
-            s.close(() => {
-              clearTimeout(t);
-              resolve();
-            });
-            s.closeIdleConnections();
-          }),
-      ),
-    );
-    this.agent.destroy();
-    this.tlsAgent.destroy();
+  /**
+   * Puts the fast path in front of node:http: the server's own listener for new (plain or
+   * TLS-established) connections is kept and called only for connections the fast path hands off.
+   */
+  private takeOver(server: Server, event: 'connection' | 'secureConnection', isTls: boolean, port: number): void {
+    const [nodeListener] = server.listeners(event) as Array<(s: Socket) => void>;
+    server.removeListener(event, nodeListener);
+    const ctx: FastProxyContext = {
+      table: () => this.table,
+      stats: this.fastStats,
+      balancer: this.balancer,
+      pool: this.pool,
+      handOff: (socket) => nodeListener.call(server, socket),
+    };
+    server.on(event, (socket: Socket) => {
+      new FastConnection(ctx, socket, isTls, port, this.fast);
+    });
   }
 
-  /** Route + everything nginx does before proxy_pass; undefined when a response was already sent. */
-  private prepare(req: IncomingMessage, res: ServerResponse | undefined, isTls: boolean, port: number): Prepared | number {
-    const fail = (status: number, extra?: Record<string, string>): number => {
-      if (res) sendPage(res, status, extra);
-      return status;
+  async close(graceMs: number): Promise<void> {
+    for (const c of this.fast) c.closeIdle();
+    const all = () => {
+      for (const c of this.fast) c.destroy();
+      for (const s of this.servers) s.closeAllConnections();
     };
-    const url = req.url ?? '/';
-    const [rawPath, query] = splitTarget(url);
-    const path = normalizePath(rawPath);
-    if (path === undefined) return fail(400);
-    const hostHeader = req.headers.host ?? '';
-    const server = matchServer(this.table, hostOf(hostHeader));
-    const m = matchLocation(server, path);
-    if (!m) return fail(404);
-    const loc = m.location;
-    const cfg = loc.config;
-    const scheme = isTls ? 'https' : 'http';
-    if (cfg.appRoot && path === '/') return fail(302, { Location: `${scheme}://${hostHeader}${cfg.appRoot}` });
-    let cors: Record<string, string> | undefined;
-    if (cfg.cors) {
-      const c = cfg.cors;
-      cors = {
-        'access-control-allow-origin': c.allowOrigin === '*' ? '*' : (req.headers.origin ?? c.allowOrigin.split(',')[0].trim()),
-        'access-control-allow-methods': c.allowMethods,
-        'access-control-allow-headers': c.allowHeaders,
-      };
-      if (c.allowCredentials) cors['access-control-allow-credentials'] = 'true';
-      if (c.exposeHeaders) cors['access-control-expose-headers'] = c.exposeHeaders;
-      if (req.method === 'OPTIONS' && res) {
-        res.writeHead(204, { Server: 'nginx', ...cors, 'Access-Control-Max-Age': String(c.maxAge), 'Content-Type': 'text/plain charset=UTF-8', 'Content-Length': '0' });
-        res.end();
-        return 204;
-      }
-    }
-    if (cfg.permanentRedirect) return fail(cfg.permanentRedirectCode, { Location: cfg.permanentRedirect });
-    if (cfg.temporalRedirect) return fail(302, { Location: cfg.temporalRedirect });
-    if (!isTls && (cfg.forceSslRedirect || (cfg.sslRedirect && loc.tls))) return fail(308, { Location: `https://${hostOf(hostHeader) || hostHeader}${url}` });
-    if (!loc.upstream) return fail(404);
-    if (cfg.proxyBodySize > 0) {
-      const len = Number(req.headers['content-length'] ?? 0);
-      if (len > cfg.proxyBodySize) return fail(413, undefined);
-    }
-    let upName = loc.upstream;
-    if (loc.canary && this.balancer.useCanary(loc.canary.config, req)) {
-      const cu = this.table.upstreams.get(loc.canary.upstream);
-      if (cu?.endpoints.length) upName = loc.canary.upstream;
-    }
-    const up = this.table.upstreams.get(upName);
-    if (!up?.endpoints.length) return fail(503);
-    let endpoint: string | undefined;
-    let setCookie: string | undefined;
-    if (cfg.affinityCookie) {
-      const ck = cfg.affinityCookie;
-      const v = readCookie(req.headers.cookie, ck.name);
-      endpoint = v ? this.balancer.byCookie(up, v) : undefined;
-      if (!endpoint) {
-        endpoint = this.balancer.pick(up);
-        setCookie = `${ck.name}=${this.balancer.cookieValue(up, endpoint)}; Path=${ck.path ?? (m.server.regexMode ? '/' : loc.path)}${ck.maxAge ? `; Max-Age=${ck.maxAge}` : ''}; HttpOnly`;
-      }
-    } else endpoint = this.balancer.pick(up);
+    const t = setTimeout(all, graceMs);
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeIdleConnections();
+    })));
+    clearTimeout(t);
+    this.agent.destroy();
+    this.tlsAgent.destroy();
+    this.pool.destroy();
+  }
 
-    // Upstream request, as ingress-nginx's proxy_set_header lines make it.
-    const h = req.headers;
-    const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const info: RequestInfo = { clientConnection: h.connection, setCookie, hsts: isTls && loc.tls, cors, started: Date.now(), readTimeoutMs: cfg.readTimeoutMs, tries: 1 };
-    (req as Tagged)[INFO] = info;
-    if (typeof h['x-forwarded-for'] === 'string') h['x-original-forwarded-for'] = h['x-forwarded-for'];
-    h['x-request-id'] = typeof h['x-request-id'] === 'string' && h['x-request-id'] ? h['x-request-id'] : requestId();
-    h['x-real-ip'] = remote;
-    h['x-forwarded-for'] = remote;
-    h['x-forwarded-host'] = hostHeader;
-    h['x-forwarded-port'] = String(port);
-    h['x-forwarded-proto'] = scheme;
-    h['x-forwarded-scheme'] = scheme;
-    h['x-scheme'] = scheme;
-    if (cfg.xForwardedPrefix) h['x-forwarded-prefix'] = cfg.xForwardedPrefix;
-    if (cfg.upstreamVhost) h.host = cfg.upstreamVhost;
-    delete h.proxy;
-    if (!h.upgrade) {
-      delete h.connection;
-      delete h['keep-alive'];
+  /** planRequest for a node:http request; pages are answered here. */
+  private prepare(req: IncomingMessage, res: ServerResponse | undefined, isTls: boolean, port: number): ProxyPlan | number {
+    const plan = planRequest(this.table, this.balancer, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '', isTls, port, upgrade: !res });
+    switch (plan.kind) {
+      case 'page':
+        if (res) sendPage(res, plan.status, plan.extra);
+        return plan.status;
+      case 'preflight':
+        res!.writeHead(204, plan.headers);
+        res!.end();
+        return 204;
+      case 'decline':
+        return 500;
     }
-    if (cfg.rewriteTarget !== undefined) req.url = rewriteTarget(cfg.rewriteTarget, m.captures, query);
-    return { m, endpoint, upstreamTls: cfg.backendProtocol === 'HTTPS' };
+    (req as Tagged)[INFO] = { ...plan.edits, started: Date.now(), tries: 1 };
+    req.url = plan.url;
+    return plan;
   }
 
   handle(req: IncomingMessage, res: ServerResponse, isTls: boolean, port: number): void {
-    let r: Prepared | number;
+    let r: ProxyPlan | number;
     try {
       r = this.prepare(req, res, isTls, port);
     } catch {
@@ -273,7 +207,7 @@ export class IngressProxy {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, isTls: boolean, port: number): void {
-    let r: Prepared | number;
+    let r: ProxyPlan | number;
     try {
       r = this.prepare(req, undefined, isTls, port);
     } catch {

@@ -48,15 +48,31 @@ function escapePath(p: string): string {
   return p.replace(UNSAFE, (c) => encodeURIComponent(c));
 }
 
+/** A target without `$n`: [escaped path, its own arguments ('' for a trailing `?`, undefined for none)]. */
+const constantTargets = new Map<string, [string, string | undefined]>();
+
+function compose(path: string, own: string | undefined, query: string): string {
+  if (own === undefined) return path + (query ? `?${query}` : '');
+  if (!own) return path; // a trailing `?` drops the original arguments
+  return `${path}?${own}${query ? `&${query}` : ''}`;
+}
+
+function split(replaced: string): [string, string | undefined] {
+  const q = replaced.indexOf('?');
+  return q >= 0 ? [escapePath(replaced.slice(0, q)), replaced.slice(q + 1)] : [escapePath(replaced), undefined];
+}
+
 /** `rewrite "(?i)<path>" <target> break;` — the new request-target sent upstream. */
 export function rewriteTarget(target: string, captures: RegExpExecArray | undefined, query: string): string {
-  const replaced = target.replace(/\$(\d)|\$\{(\d)\}/g, (_m, a: string | undefined, b: string | undefined) => captures?.[Number(a ?? b)] ?? '');
-  const q = replaced.indexOf('?');
-  if (q >= 0) {
-    const path = escapePath(replaced.slice(0, q));
-    const own = replaced.slice(q + 1);
-    if (!own) return path; // a trailing `?` drops the original arguments
-    return `${path}?${own}${query ? `&${query}` : ''}`;
+  if (!target.includes('$')) {
+    let c = constantTargets.get(target);
+    if (!c) {
+      if (constantTargets.size > 1000) constantTargets.clear();
+      constantTargets.set(target, (c = split(target)));
+    }
+    return compose(c[0], c[1], query);
   }
-  return escapePath(replaced) + (query ? `?${query}` : '');
+  const replaced = target.replace(/\$(\d)|\$\{(\d)\}/g, (_m, a: string | undefined, b: string | undefined) => captures?.[Number(a ?? b)] ?? '');
+  const [path, own] = split(replaced);
+  return compose(path, own, query);
 }
