@@ -14,6 +14,7 @@ import { NftablesDataplane, startKubeProxy, type KubeProxy } from '../../src/kub
 import { pidAlive } from '../../src/kubeproxy/nftables/nftables-dataplane.js';
 import { tableOwner } from '../../src/kubeproxy/nftables/ruleset.js';
 import { findProgram } from '../../src/kubeproxy/nftables/tools.js';
+import { getOnce, nodeObject } from '../support/proxy-clients.js';
 
 const NFT = findProgram('nft');
 const CONNTRACK = findProgram('conntrack');
@@ -49,23 +50,10 @@ function slice(svc: string, eps: Ep[], protocol = 'TCP'): KObject {
   };
 }
 
-function node(name: string, ip: string, cidr: string): KObject {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr }, status: { addresses: [{ type: 'InternalIP', address: ip }] } };
-}
+const node = nodeObject;
 
 /** One request on a fresh connection; resolves with the body (the backend's IP). */
-function get(ip: string, port = PORT): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: ip, port, path: '/', agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
+const get = (ip: string, port = PORT): Promise<string> => getOnce(ip, port);
 
 /** curl's exit code: 0 answered, 7 refused, 28 timed out (dropped). */
 function curl(url: string, maxTime = 1): Promise<number> {

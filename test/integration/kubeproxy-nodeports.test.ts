@@ -8,15 +8,14 @@ import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
 import { startKubeProxy, type KubeProxy } from '../../src/kubeproxy/index.js';
+import { getOnce, nodeObject } from '../support/proxy-clients.js';
 
 const PORT = 20000 + Math.floor(Math.random() * 20000);
 const BACKEND_PORT = PORT + 1;
 const NODE_PORT = PORT + 2;
 const HOST = '127.78.200.1';
 
-function node(name: string, ip: string, cidr: string): KObject {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr }, status: { addresses: [{ type: 'InternalIP', address: ip }] } };
-}
+const node = nodeObject;
 
 function service(name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: '127.78.100.1', clusterIPs: ['127.78.100.1'], ...spec }, ...(status ? { status } : {}) };
@@ -33,18 +32,8 @@ function slice(svc: string, eps: { ip: string; node: string }[]): KObject {
   };
 }
 
-function get(ip: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: ip, port, path: '/', agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
+/** One request on a fresh connection; resolves with the body (the backend's IP). */
+const get = getOnce;
 
 /** 'refused', 'dropped' (connected, nothing came back within waitMs, no reset) or 'answered'. */
 function probe(ip: string, port: number, waitMs = 300): Promise<'refused' | 'dropped' | 'answered' | 'reset'> {

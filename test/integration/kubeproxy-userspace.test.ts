@@ -10,6 +10,7 @@ import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
 import { startKubeProxy, type KubeProxy } from '../../src/kubeproxy/index.js';
+import { getOnce } from '../support/proxy-clients.js';
 
 const PORT = 20000 + Math.floor(Math.random() * 20000);
 const BACKEND_PORT = PORT + 1;
@@ -40,19 +41,8 @@ function httpBackend(ip: string): Promise<http.Server> {
   return new Promise((resolve) => srv.listen(BACKEND_PORT, ip, () => resolve(srv)));
 }
 
-/** One request on a fresh connection; resolves with the body. */
-function get(ip: string, port = PORT): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: ip, port, path: '/', agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
+/** One request on a fresh connection; resolves with the body (the backend's IP). */
+const get = (ip: string, port = PORT): Promise<string> => getOnce(ip, port);
 
 function connectError(ip: string, port = PORT): Promise<string | undefined> {
   return new Promise((resolve) => {
