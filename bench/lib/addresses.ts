@@ -12,6 +12,6 @@ export const BENCH = {
   dnsmasq: '127.234.0.2',
   nginxProxy: '127.234.0.3',
   /** Extra addresses of a host-process backend pod: the one HAProxy dials, the one wrk dials directly. */
-  backendForHaproxy: '127.235.0.1',
-  backendDirect: '127.235.0.2',
+  backendForHaproxy: '127.234.0.4',
+  backendDirect: '127.234.0.5',
 } as const;

@@ -23,18 +23,25 @@ export async function l4Row(o: RowOptions, builtin: boolean): Promise<RowResult>
       : { name: 'nginx', image: 'debian-nginx', command: nginxBackendCommand(join(tmp.dir, 'backend'), 8080, [BENCH.backendForHaproxy, BENCH.backendDirect]), ports: [{ containerPort: 8080 }] };
     await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'backend', labels: { app: 'backend' } }, spec: { containers: [container] } });
     const svc = await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend' }, spec: { selector: { app: 'backend' }, ports: [{ port: 80, targetPort: port }] } });
+    // Each side reaches the backend at its own address, so that with short connections no side reuses
+    // another's TIME_WAIT tuples (a DNATed client's TCP timestamps differ from a direct one's, and the
+    // server would drop its SYNs: PAWS). The host-process nginx listens on two more addresses; the
+    // in-process image listens only on its pod IP, so HAProxy and direct get a twin pod each (same
+    // image, same kdp process, outside the Service).
+    if (builtin) {
+      for (const twin of ['backend-haproxy', 'backend-direct']) {
+        await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: twin, labels: { app: twin } }, spec: { containers: [container] } });
+      }
+    }
     const pod = await waitPodReady(cluster, 'backend');
     const podAddr = `${pod.status.podIP}:${port}`;
-    // The host-process backend also listens on one address per peer, so that with short connections
-    // no side reuses another's TIME_WAIT tuples (the DNATed side's TCP timestamps differ from a
-    // direct client's, and the server would drop its SYNs: PAWS). The in-process image has only the pod IP.
-    const haproxyBackend = builtin ? podAddr : `${BENCH.backendForHaproxy}:${port}`;
-    const directAddr = builtin ? podAddr : `${BENCH.backendDirect}:${port}`;
+    const haproxyBackend = builtin ? `${(await waitPodReady(cluster, 'backend-haproxy')).status.podIP}:${port}` : `${BENCH.backendForHaproxy}:${port}`;
+    const directAddr = builtin ? `${(await waitPodReady(cluster, 'backend-direct')).status.podIP}:${port}` : `${BENCH.backendDirect}:${port}`;
     const clusterIP: string = svc.spec.clusterIP;
     await waitTcp(clusterIP, 80);
     await until('the ClusterIP to answer', async () => ((await fetch(`http://${clusterIP}/`)).ok ? true : undefined), 10_000);
     haproxy = await startHaproxy(tmp.dir, BENCH.haproxy, haproxyBackend);
-    o.log(`  kdp ClusterIP ${clusterIP}:80 → pod ${podAddr}; HAProxy ${BENCH.haproxy}:80 → same pod at ${haproxyBackend}; direct ${directAddr}`);
+    o.log(`  kdp ClusterIP ${clusterIP}:80 → pod ${podAddr}; HAProxy ${BENCH.haproxy}:80 → ${haproxyBackend}; direct ${directAddr}`);
 
     const targets = { kdp: `http://${clusterIP}/`, haproxy: `http://${BENCH.haproxy}/`, direct: `http://${directAddr}/` };
     for (const close of [false, true]) {
@@ -53,7 +60,7 @@ export async function l4Row(o: RowOptions, builtin: boolean): Promise<RowResult>
       const kernel = cluster.proxyMode === 'nftables' && !builtin;
       row.comparisons.push({ case: `${mode} (vs direct)`, metric: 'req/s', kdp: res.kdp.map((r) => r.rps), peer: res.direct.map((r) => r.rps), peerName: 'direct', target: kernel ? 0.95 : undefined, detail: detail(res.direct) });
     }
-    row.notes.push(`kube-proxy ${cluster.proxyMode}; wrk -t1 -c50 -d${o.durationS}s [-H 'Connection: close']; ${o.rounds} alternating rounds; backend ${builtin ? "kdp's built-in nginx image (in the kdp process)" : "Debian's nginx, 1 worker, as a host-process pod"}`);
+    row.notes.push(`kube-proxy ${cluster.proxyMode}; wrk -t1 -c50 -d${o.durationS}s [-H 'Connection: close']; ${o.rounds} alternating rounds; backend ${builtin ? "kdp's built-in nginx image (in the kdp process; a twin pod per side)" : "Debian's nginx, 1 worker, as a host-process pod (one address per side)"}`);
     return row;
   } finally {
     await haproxy?.stop();
