@@ -72,6 +72,19 @@ describe('ObjectStore', () => {
     expect(() => s.watch('/configmaps', { resourceVersion: '2' }, () => {})).toThrowError(/too old resource version/);
   });
 
+  it('keeps at least historySize events when it trims in batches, and 410s what is older than the kept ones', async () => {
+    const s = new ObjectStore({ historySize: 32 });
+    s.create('/namespaces', ns('default'));
+    const rvs: string[] = [];
+    for (let i = 0; i < 100; i++) rvs.push(s.create('/configmaps', cm(`c${i}`)).metadata.resourceVersion!);
+    // A watch from the 32nd-newest event's predecessor replays exactly the last 32 events.
+    const seen: string[] = [];
+    s.watch('/configmaps', { resourceVersion: rvs[100 - 33] }, (ev: WatchEvent) => seen.push(ev.object.metadata.name));
+    await tick();
+    expect(seen).toEqual(Array.from({ length: 32 }, (_, i) => `c${68 + i}`));
+    expect(() => s.watch('/configmaps', { resourceVersion: rvs[50] }, () => {})).toThrowError(/too old resource version/);
+  });
+
   it('keeps a scheduled pod until the kubelet deletes it with grace 0', () => {
     const s = fresh();
     s.create('/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'n1', containers: [] } });
