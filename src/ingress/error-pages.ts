@@ -29,8 +29,12 @@ export function sendPage(res: ServerResponse, status: number, extra?: Record<str
   res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
+/** The status line and the page's own headers, each line ending in CRLF (the caller ends the head). */
+export function pageHead(status: number): string {
+  return `HTTP/1.1 ${status} ${statusText(status)}\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${pageBuffer(status).length}\r\n`;
+}
+
 /** The raw response for errors found before a request exists (malformed request, headers too large). */
 export function rawPage(status: number): string {
-  const body = pageBody(status);
-  return `HTTP/1.1 ${status} ${statusText(status)}\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `${pageHead(status)}Connection: close\r\n\r\n${pageBody(status)}`;
 }

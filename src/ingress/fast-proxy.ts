@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { Balancer } from './balancer.js';
-import { pageBuffer, statusText } from './error-pages.js';
+import { pageBuffer, pageHead } from './error-pages.js';
 import { DECLINE, INCOMPLETE, httpDate, keepsAlive, parseRequestHead, type RequestHead } from './http1.js';
 import { Exchange, type ExchangeHost } from './proxy-exchange.js';
 import { planRequest, type Plan } from './request-plan.js';
@@ -54,12 +54,15 @@ export class FastConnection implements ExchangeHost {
   private gone = false;
   readonly remoteAddress: string;
 
-  private readonly onData = (d: Buffer): void => this.data(d);
-  private readonly onEnd = (): void => this.end();
-  private readonly onClose = (): void => this.closed();
-  private readonly onError = (): void => void this.socket.destroy();
-  private readonly onDrain = (): void => this.ex?.clientDrained();
-  private readonly onTimeout = (): void => this.idleTimeout();
+  /** The socket listeners, bound once: on in the constructor, off at the hand-off. */
+  private readonly listeners: ReadonlyArray<[string, (d: Buffer) => void]> = [
+    ['data', (d: Buffer): void => this.data(d)],
+    ['end', (): void => this.end()],
+    ['close', (): void => this.closed()],
+    ['error', (): void => void this.socket.destroy()],
+    ['drain', (): void => this.ex?.clientDrained()],
+    ['timeout', (): void => this.idleTimeout()],
+  ];
 
   constructor(
     readonly ctx: FastProxyContext,
@@ -70,12 +73,7 @@ export class FastConnection implements ExchangeHost {
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     registry.add(this);
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
-    socket.on('close', this.onClose);
-    socket.on('error', this.onError);
-    socket.on('drain', this.onDrain);
-    socket.on('timeout', this.onTimeout);
+    for (const [event, fn] of this.listeners) socket.on(event, fn);
     socket.setTimeout(KEEP_ALIVE_MS);
   }
 
@@ -158,12 +156,8 @@ export class FastConnection implements ExchangeHost {
    */
   answer(head: RequestHead, status: number, extra: Record<string, string> | undefined, bodyUnread: boolean, headersOnly = false, forceClose = false): boolean {
     const keep = !forceClose && !bodyUnread && !this.closeAfter && keepsAlive(head);
-    let s = `HTTP/1.1 ${status} ${headersOnly ? (STATUS_CODES[status] ?? 'unknown') : statusText(status)}\r\n`;
-    let body: Buffer | undefined;
-    if (!headersOnly) {
-      body = pageBuffer(status);
-      s += `Server: nginx\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\n`;
-    }
+    let s = headersOnly ? `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n` : pageHead(status);
+    const body = headersOnly ? undefined : pageBuffer(status);
     if (extra) for (const k in extra) s += `${k}: ${extra[k]}\r\n`;
     s += `Date: ${httpDate()}\r\n`;
     s += keep ? `Connection: keep-alive\r\nKeep-Alive: timeout=${KEEP_ALIVE_MS / 1000}\r\n\r\n` : 'Connection: close\r\n\r\n';
@@ -260,19 +254,12 @@ export class FastConnection implements ExchangeHost {
     const rest = this.buf && this.off < this.buf.length ? this.buf.subarray(this.off) : undefined;
     this.gone = true;
     this.buf = undefined;
+    // node:http aborts requests whose client has half-closed anyway. The connection stays ours until
+    // it closes: its error listener must stay (a write that failed reports its error a tick later).
+    if (this.clientEnded) return void s.end();
     this.registry.delete(this);
-    s.off('data', this.onData);
-    s.off('end', this.onEnd);
-    s.off('close', this.onClose);
-    s.off('error', this.onError);
-    s.off('drain', this.onDrain);
-    s.off('timeout', this.onTimeout);
+    for (const [event, fn] of this.listeners) s.off(event, fn);
     s.setTimeout(0);
-    if (this.clientEnded) {
-      // node:http aborts requests whose client has half-closed anyway.
-      s.end();
-      return;
-    }
     s.pause();
     if (rest) s.unshift(rest);
     this.ctx.handOff(s, this.isTls);

@@ -5,7 +5,7 @@
 // callback decides for the node:http path.
 import type { Balancer } from './balancer.js';
 import { BAD, ChunkedScanner, INCOMPLETE, httpDate, parseResponseHead, upstreamRequestHead, type RequestHead, type ResponseHead } from './http1.js';
-import { HSTS, type Plan, type ResponseEdits } from './request-plan.js';
+import { HSTS, RETRYABLE, type Plan, type ResponseEdits } from './request-plan.js';
 import type { MatchResult, RouteTable } from './route-table.js';
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from './upstream-pool.js';
 
@@ -26,7 +26,6 @@ export interface ExchangeHost {
   destroy(): void;
 }
 
-const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const CRLF = '\r\n';
 const CRLF_BUF = Buffer.from(CRLF);
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
@@ -40,9 +39,11 @@ const LENGTH = 1;
 const CHUNKED = 2;
 const UNTIL_CLOSE = 3;
 
+const HSTS_DROP: ReadonlySet<string> = new Set(['strict-transport-security']);
+
 /** The response headers the proxy overrides and so removes from the upstream's. */
 function dropSet(edits: ResponseEdits): ReadonlySet<string> | undefined {
-  if (!edits.hsts && !edits.cors) return undefined;
+  if (!edits.cors) return edits.hsts ? HSTS_DROP : undefined;
   const s = new Set<string>();
   if (edits.hsts) s.add('strict-transport-security');
   if (edits.cors) for (const k of Object.keys(edits.cors)) s.add(k);
@@ -333,17 +334,19 @@ export class Exchange implements UpstreamUser {
   }
 
   onUpstreamTimeout(): void {
+    this.upstreamFailed(undefined, true, false);
+  }
+
+  /** Closes the upstream connection in use, if any, without hearing from it again. */
+  private dropUpstream(): void {
     const up = this.up;
     this.up = undefined;
     up?.discard();
-    this.upstreamFailed(undefined, true, false);
   }
 
   /** The upstream failed before or during the response (proxy-server.ts's error callback). */
   private upstreamFailed(err: NodeJS.ErrnoException | undefined, timedOut: boolean, bad: boolean): void {
-    const up = this.up;
-    this.up = undefined;
-    up?.discard();
+    this.dropUpstream();
     if (this.headSent) return this.conn.destroy();
     if (!timedOut && !bad && this.replayable) {
       // A kept-alive connection the upstream had closed: once more on a new one (nginx does this
@@ -364,9 +367,7 @@ export class Exchange implements UpstreamUser {
 
   /** Answers with nginx's page instead of a response; the exchange is over. */
   private fail(status: number, close: boolean): void {
-    const up = this.up;
-    this.up = undefined;
-    up?.discard();
+    this.dropUpstream();
     this.state = DONE_STATE;
     if (this.headSent) return this.conn.destroy();
     this.headSent = true;
@@ -375,18 +376,14 @@ export class Exchange implements UpstreamUser {
   }
 
   private brokenResponse(): void {
-    const up = this.up;
-    this.up = undefined;
-    up?.discard();
+    this.dropUpstream();
     this.state = DONE_STATE;
     this.conn.destroy();
   }
 
   /** The client went away. */
   abort(): void {
-    const up = this.up;
-    this.up = undefined;
     this.state = DONE_STATE;
-    up?.discard();
+    this.dropUpstream();
   }
 }

@@ -11,7 +11,7 @@ import { ProxyServer } from 'http-proxy-3';
 import { Balancer } from './balancer.js';
 import { rawPage, sendPage } from './error-pages.js';
 import { FastConnection, type FastPathStats, type FastProxyContext } from './fast-proxy.js';
-import { HSTS, planRequest, type Plan, type ResponseEdits } from './request-plan.js';
+import { HSTS, planRequest, RETRYABLE, type Plan, type ResponseEdits } from './request-plan.js';
 import type { MatchResult, RouteTable } from './route-table.js';
 import type { TlsStore } from './tls-store.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -25,8 +25,6 @@ interface RequestInfo extends ResponseEdits {
 
 type Tagged = IncomingMessage & { [INFO]?: RequestInfo };
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
-
-const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 export interface ListenOptions {
   address: string;
@@ -46,8 +44,8 @@ export class IngressProxy {
   private readonly tlsAgent = new HttpsAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 320, rejectUnauthorized: false });
   private readonly balancer = new Balancer();
   private readonly servers: Server[] = [];
-  /** The fast path's upstream connections (exposed for tests). */
-  readonly pool = new UpstreamPool();
+  /** The fast path's upstream connections. */
+  private readonly pool = new UpstreamPool();
   readonly fastStats: FastPathStats = { requests: 0, handOffs: 0 };
   private readonly fast = new Set<FastConnection>();
   private readonly fastPath: boolean;

@@ -11,6 +11,8 @@ import { matchLocation, matchServer, type Location, type MatchResult, type Route
 import { normalizePath, rewriteTarget, splitTarget } from './uri.js';
 
 export const HSTS = 'max-age=15724800; includeSubDomains';
+/** Connection errors after which a body-less request is tried on the next endpoint (proxy_next_upstream error). */
+export const RETRYABLE: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 let idPool = '';
 let idOffset = 0;

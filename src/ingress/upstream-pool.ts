@@ -80,25 +80,14 @@ export class UpstreamConnection {
   }
 }
 
-export interface PoolOptions {
-  /** Idle connections kept per endpoint (nginx `keepalive`). */
-  maxIdlePerEndpoint?: number;
-  idleTimeoutMs?: number;
-}
+/** Idle connections kept per endpoint (nginx `keepalive`), and for how long. */
+const MAX_IDLE = 320;
+const IDLE_MS = 60_000;
 
 export class UpstreamPool {
   private readonly idle = new Map<string, UpstreamConnection[]>();
   private readonly all = new Set<UpstreamConnection>();
   private readonly addresses = new Map<string, [string, number]>();
-  private readonly maxIdle: number;
-  private readonly idleMs: number;
-  /** Connections opened so far (for tests and the bench). */
-  opened = 0;
-
-  constructor(opts: PoolOptions = {}) {
-    this.maxIdle = opts.maxIdlePerEndpoint ?? 320;
-    this.idleMs = opts.idleTimeoutMs ?? 60_000;
-  }
 
   /** An idle kept-alive connection to `endpoint`, if there is one. */
   take(endpoint: string): UpstreamConnection | undefined {
@@ -121,7 +110,6 @@ export class UpstreamPool {
       this.addresses.set(endpoint, addr);
     }
     const c = new UpstreamConnection(this, endpoint, addr[0], addr[1]);
-    this.opened++;
     this.all.add(c);
     return c;
   }
@@ -132,8 +120,8 @@ export class UpstreamPool {
     if (c.closed) return;
     let list = this.idle.get(c.endpoint);
     if (!list) this.idle.set(c.endpoint, (list = []));
-    if (list.length >= this.maxIdle) return c.discard();
-    c.setTimeout(this.idleMs);
+    if (list.length >= MAX_IDLE) return c.discard();
+    c.setTimeout(IDLE_MS);
     list.push(c);
   }
 
@@ -145,12 +133,6 @@ export class UpstreamPool {
     const i = list.lastIndexOf(c);
     if (i >= 0) list.splice(i, 1);
     if (!list.length) this.idle.delete(c.endpoint);
-  }
-
-  idleCount(): number {
-    let n = 0;
-    for (const l of this.idle.values()) n += l.length;
-    return n;
   }
 
   destroy(): void {

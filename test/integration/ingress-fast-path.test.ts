@@ -677,6 +677,22 @@ describe('hand-off to node:http', () => {
     expect(stats()).toEqual({ requests: before.requests + 1, handOffs: before.handOffs + 1 });
   });
 
+  it('a client that half-closes behind a pipelined hand-off request, then resets, does not crash the proxy', async () => {
+    // The answer to /late is written to a reset socket (the write fails), and the request queued behind
+    // it (an unknown method) is then handed off to a client that has half-closed: the socket's error
+    // arrives after that and must still find a listener.
+    upstream.respond = (r, s) => (r.url === '/late' ? void setTimeout(() => echo(r, s), 300) : echo(r, s));
+    const before = stats();
+    const s = await connect(FAST);
+    s.on('error', () => {});
+    s.end('GET /late HTTP/1.1\r\nHost: fast.test\r\n\r\nFOO / HTTP/1.1\r\nHost: fast.test\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    s.resetAndDestroy();
+    await eventually(() => expect(stats().handOffs).toBe(before.handOffs + 1), { timeout: 5000, what: 'the hand-off' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await once(FAST, 'GET /alive HTTP/1.1\r\nHost: fast.test\r\n\r\n')).res.status).toBe(200);
+  });
+
   it('malformed and oversized requests get node:http answers (400, 431) through the hand-off', async () => {
     const bad = await once(FAST, 'GET /x HTTP/1.1\r\nHost: fast.test\r\nBad Header: 1\r\n\r\n');
     expect(bad.res.status).toBe(400);
