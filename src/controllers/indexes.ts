@@ -5,7 +5,7 @@
 import type { Informer } from '../api/informer.js';
 import { fromMap, matchesLabels } from '../api/selectors.js';
 import type { KObject } from '../api/types.js';
-import { managesEndpoints, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './endpoints-compute.js';
+import { managesEndpoints, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, selectsPod } from './endpoints-compute.js';
 import { controllerRef, isTerminal } from './pod-util.js';
 
 /** `<namespace>/<key>=<value>`: one label of an object of that namespace. */
@@ -69,7 +69,7 @@ export function servicesSelecting(services: Informer, pod: KObject): KObject[] {
     for (const svc of services.byIndex(SELECTOR_INDEX, labelValue(pod.metadata.namespace, k, v))) {
       if (seen.has(svc)) continue;
       seen.add(svc);
-      if (matchesLabels(fromMap(svc.spec.selector), pod.metadata.labels)) out.push(svc);
+      if (selectsPod(svc, pod)) out.push(svc);
     }
   }
   return out;

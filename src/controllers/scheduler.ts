@@ -9,6 +9,7 @@ import { GR, type KObject } from '../api/types.js';
 import { Controller, splitKey } from './controller.js';
 import type { EventRecorder } from '../api/events.js';
 import { byNode, NODE_INDEX } from './indexes.js';
+import { isTerminal } from './pod-util.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
@@ -17,10 +18,6 @@ export type ScheduleResult = { node: string } | { node?: undefined; message: str
 interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
 interface Taint { key: string; value?: string; effect: string }
 interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
-
-function isTerminated(pod: KObject): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
 
 export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
   return (tolerations ?? []).some((t) => {
@@ -87,7 +84,7 @@ export function selectNode(pod: KObject, nodes: KObject[], podsPerNode: Map<stri
 }
 
 export function needsScheduling(pod: KObject): boolean {
-  return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && !isTerminated(pod) &&
+  return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && !isTerminal(pod) &&
     (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
 }
 
@@ -131,7 +128,7 @@ export function createScheduler(deps: SchedulerDeps): Controller {
       const { namespace, name } = splitKey(k);
       const p = pods.get(namespace, name);
       if (p?.spec?.nodeName) assumed.delete(k);
-      else if (p && !isTerminated(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
+      else if (p && !isTerminal(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
     }
     return counts;
   };

@@ -16,7 +16,7 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
 }
 
 /** Whether a pod change can change a Service's endpoints; others (e.g. container status) are ignored. */
-export function endpointRelevantChange(pod: KObject, old: KObject): boolean {
+function endpointRelevantChange(pod: KObject, old: KObject): boolean {
   return !sameLabels(pod.metadata.labels, old.metadata.labels) ||
     pod.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
     pod.status?.podIP !== old.status?.podIP || pod.status?.phase !== old.status?.phase ||

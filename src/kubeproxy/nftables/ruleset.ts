@@ -70,6 +70,20 @@ export function chainRule(sp: ServicePortInfo): string {
   return `${proto} dnat ip to numgen inc mod ${eps.length} map { ${eps.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ')} }`;
 }
 
+/**
+ * A service port's chain name and rule. computeRoutingTable reuses the (frozen) ServicePortInfo of
+ * an unchanged Service from sync to sync, so each is hashed and written once, not at every sync.
+ */
+const chainOf = new WeakMap<ServicePortInfo, { name: string; rule: string }>();
+function chainFor(sp: ServicePortInfo): { name: string; rule: string } {
+  let c = chainOf.get(sp);
+  if (!c) {
+    c = { name: chainName(sp.name), rule: chainRule(sp) };
+    if (Object.isFrozen(sp)) chainOf.set(sp, c);
+  }
+  return c;
+}
+
 /** The chains and map elements that serve `kernel` frontends. */
 export function kernelState(table: RoutingTable, kernel: readonly Frontend[]): KernelState {
   const chains = new Map<string, string>();
@@ -81,9 +95,9 @@ export function kernelState(table: RoutingTable, kernel: readonly Frontend[]): K
       if (sp.drop) elements.set(elementKey(fe), 'drop');
       continue;
     }
-    const chain = chainName(sp.name);
-    if (!chains.has(chain)) chains.set(chain, chainRule(sp));
-    elements.set(elementKey(fe), `goto ${chain}`);
+    const chain = chainFor(sp);
+    chains.set(chain.name, chain.rule);
+    elements.set(elementKey(fe), `goto ${chain.name}`);
   }
   return { chains, elements };
 }
