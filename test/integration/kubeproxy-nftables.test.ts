@@ -19,7 +19,13 @@ import { getOnce, nodeObject } from '../support/proxy-clients.js';
 const NFT = findProgram('nft');
 const CONNTRACK = findProgram('conntrack');
 const ROOT = process.geteuid?.() === 0;
-const SKIP = !ROOT ? 'not running as root' : !NFT ? 'nft not installed (apt-get install nftables)' : '';
+/** Root with nft is not enough inside some sandboxes (no CAP_NET_ADMIN): try a table, and say why not. */
+function nftRefusal(): string {
+  const probe = `kdp_${process.pid}_probe`;
+  const r = spawnSync(NFT!, ['-f', '-'], { input: `add table ip ${probe}\ndelete table ip ${probe}\n`, encoding: 'utf8' });
+  return r.status === 0 ? '' : `nft cannot create tables here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0]}`;
+}
+const SKIP = !ROOT ? 'not running as root' : !NFT ? 'nft not installed (apt-get install nftables)' : nftRefusal();
 const TABLE = `kdp_${process.pid}_it`;
 
 const PORT = 20000 + Math.floor(Math.random() * 20000);
