@@ -85,11 +85,7 @@ spec:
 
 const dig = (name: string, type = 'A', extra: string[] = []) => digAt({ address: k.dnsAddress }, name, type, extra);
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await k.kdp(args, { input });
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => k.ok(args, { input });
 
 async function getJson(args: string[]): Promise<any> {
   return JSON.parse(await ok([...args, '-o', 'json']));

@@ -6,15 +6,12 @@ import { selfSignedCertificate } from '../../src/ingress/index.js';
 import { eventually } from '../support/eventually.js';
 import { run, startKdp, type KdpCluster } from '../support/kdp.js';
 import { startUpstreamDns, type UpstreamDns } from '../support/upstream-dns.js';
+import { deployment } from './services-helpers.js';
 
 let k: KdpCluster;
 let upstream: UpstreamDns;
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await k.kdp(args, { input });
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => k.ok(args, { input });
 
 async function curl(host: string, path: string, opts: { https?: boolean; args?: string[] } = {}): Promise<{ code: number; body: string; stderr: string; echo: () => any }> {
   const port = opts.https ? 443 : 80;
@@ -24,18 +21,9 @@ async function curl(host: string, path: string, opts: { https?: boolean; args?: 
   return { code: Number(r.stdout.slice(i + 1)), body, stderr: r.stderr, echo: () => JSON.parse(body) };
 }
 
+/** ealen's echo server: a Deployment and its Service (named port http). */
 function echoApp(name: string, replicas = 1): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: echo, image: ealen/echo-server:0.9.2, ports: [{containerPort: 80}]}]
----
+  return `${deployment(name, replicas, 'ealen/echo-server:0.9.2')}---
 apiVersion: v1
 kind: Service
 metadata: {name: ${name}}

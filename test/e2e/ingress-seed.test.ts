@@ -15,11 +15,7 @@ if (!HAVE_FIXTURE) console.log(`[skip] ingress-seed e2e: ${FIXTURE} is absent (.
 let k: KdpCluster;
 let upstream: UpstreamDns;
 
-async function ok(args: string[]): Promise<string> {
-  const r = await k.kdp(args);
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[]): Promise<string> => k.ok(args);
 
 async function curl(url: string, port: number): Promise<{ code: number; body: string }> {
   const r = await run('curl', ['-s', '-k', '-m', '3', '--resolve', `localhost:${port}:${k.hostAddress}`, '-w', '\n%{http_code}', url]);

@@ -14,11 +14,7 @@ let k: KdpCluster;
 let upstream: UpstreamDns;
 let tmp: string;
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await k.kdp(args, { input });
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => k.ok(args, { input });
 
 async function clusterIP(svc: string): Promise<string> {
   return JSON.parse(await ok(['get', 'service', svc, '-o', 'json'])).spec.clusterIP;

@@ -5,10 +5,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { run, type KdpCluster } from '../support/kdp.js';
 
-export async function ok(k: KdpCluster, args: string[], input?: string): Promise<string> {
-  const r = await k.kdp(args, { input });
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
+export function ok(k: KdpCluster, args: string[], input?: string): Promise<string> {
+  return k.ok(args, { input });
 }
 
 export async function apply(k: KdpCluster, dir: string, name: string, yaml: string): Promise<string> {

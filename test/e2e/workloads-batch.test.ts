@@ -13,11 +13,7 @@ import { startUpstreamDns, type UpstreamDns } from '../support/upstream-dns.js';
 let k: KdpCluster;
 let upstream: UpstreamDns;
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await k.kdp(args, { input, timeout: 90_000 });
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => k.ok(args, { input, timeout: 90_000 });
 const apply = (yaml: string) => ok(['apply', '-f', '-'], yaml);
 const getJson = async (args: string[]) => JSON.parse(await ok(['get', ...args, '-o', 'json']));
 

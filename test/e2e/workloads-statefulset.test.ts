@@ -16,11 +16,7 @@ let k: KdpCluster;
 let upstream: UpstreamDns;
 let tmp: string;
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await k.kdp(args, { input });
-  if (r.code !== 0) throw new Error(`kdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => k.ok(args, { input });
 const apply = (yaml: string) => ok(['apply', '-f', '-'], yaml);
 const getJson = async (args: string[]) => JSON.parse(await ok(['get', ...args, '-o', 'json']));
 const ready = (p: any) => p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');

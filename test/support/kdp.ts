@@ -24,6 +24,8 @@ export interface KdpCluster {
   stateDir: string;
   output: () => string;
   kdp(args: string[], opts?: { input?: string; timeout?: number }): Promise<RunResult>;
+  /** kdp(), expecting exit code 0: resolves with stdout, else throws with the command and its output. */
+  ok(args: string[], opts?: { input?: string; timeout?: number }): Promise<string>;
   /** SIGINT, as Ctrl-C; waits for exit. Leaves the state dir for inspection. */
   halt(): Promise<void>;
   /** halt() and remove the state dir. */
@@ -96,6 +98,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   });
   child.removeAllListeners('exit');
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const kdp: KdpCluster['kdp'] = (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env: { ...process.env, KDP_SERVER: apiUrl } });
   const cluster: KdpCluster = {
     apiUrl,
     dnsAddress,
@@ -103,7 +106,12 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
     hostAddress: `127.${190 + s}.1.1`,
     stateDir,
     output: () => out,
-    kdp: (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env: { ...process.env, KDP_SERVER: apiUrl } }),
+    kdp,
+    async ok(cliArgs, o = {}) {
+      const r = await kdp(cliArgs, o);
+      if (r.code !== 0) throw new Error(`kdp ${cliArgs.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    },
     async halt() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
