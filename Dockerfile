@@ -2,7 +2,7 @@
 # are loopback addresses the host's curl and dig must reach) and the right to make mount namespaces
 # for pod sandboxes and to program kube-proxy's nftables rules in the host's network namespace,
 # hence `network_mode: host` and `privileged` in docker-compose.yml.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl bind9-dnsutils iproute2 util-linux procps nftables conntrack ca-certificates \
  && rm -rf /var/lib/apt/lists/*

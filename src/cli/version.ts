@@ -3,7 +3,14 @@ import type { Command } from 'commander';
 import { action, withGlobalFlags, type CliIO } from './context.js';
 import { toJson, toYaml } from './output.js';
 
-export const CLIENT_VERSION = { major: '1', minor: '30', gitVersion: 'v1.30.0-kdp.0.1.0', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` };
+// kubectl reports the Go it was built with (`goVersion`); kdp reports the Node.js it runs on.
+export const CLIENT_VERSION = {
+  major: '1',
+  minor: '30',
+  gitVersion: 'v1.30.0-kdp.0.1.0',
+  nodeVersion: process.version,
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
 
 export function registerVersion(program: Command, io: CliIO): void {
   withGlobalFlags(program.command('version'))
@@ -26,6 +33,7 @@ export function registerVersion(program: Command, io: CliIO): void {
         ctx.out(flags.output === 'json' ? toJson(doc) : toYaml(doc));
       } else {
         ctx.out(`Client Version: ${CLIENT_VERSION.gitVersion}\n`);
+        ctx.out(`Node.js Version: ${CLIENT_VERSION.nodeVersion}\n`);
         if (server) ctx.out(`Server Version: ${server.gitVersion ?? 'unknown'}\n`);
       }
       if (failure) throw failure;
