@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BENCH } from './addresses.js';
 import { startProc, type Proc } from './procs.js';
+import { readFileSync } from 'node:fs';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { parse as parseYaml } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 export const KDP_BIN = join(ROOT, 'bin', 'kdp.js');
@@ -59,7 +62,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const apiUrl = await new Promise<string>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`kdp up did not start within ${opts.timeoutMs ?? 30_000} ms:\n${proc.output()}`)), opts.timeoutMs ?? 30_000);
     const check = () => {
-      const m = proc.output().match(/API (http:\/\/[0-9.]+:\d+)/);
+      const m = proc.output().match(/API (https?:\/\/[0-9.]+:\d+)/);
       if (m && /Ctrl-C stops everything/.test(proc.output())) {
         clearTimeout(timer);
         proc.child.stdout!.off('data', check);
@@ -74,8 +77,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   });
   const upMs = performance.now() - started;
   const proxyMode = proc.output().match(/kube-proxy (\w+)/)?.[1] ?? 'unknown';
+  const adminFetch = kubeconfigFetch(join(stateDir, 'kubeconfig'));
   const api = async <T = Obj>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(apiUrl + path, {
+    const res = await adminFetch(apiUrl + path, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -101,6 +105,15 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       removeStateDir();
     },
   };
+}
+
+/** fetch with the CA and admin client certificate embedded in the kubeconfig `kdp up` wrote. */
+function kubeconfigFetch(path: string): (url: string, init?: RequestInit) => Promise<Response> {
+  const doc = parseYaml(readFileSync(path, 'utf8'));
+  const pem = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+  const user = doc.users[0].user;
+  const dispatcher = new Agent({ connect: { ca: pem(doc.clusters[0].cluster['certificate-authority-data']), cert: pem(user['client-certificate-data']), key: pem(user['client-key-data']) } });
+  return (url, init) => undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
 }
 
 const PLURAL: Record<string, string> = {

@@ -78,6 +78,14 @@ export const errors = {
   gone(message: string): ApiError {
     return status(410, 'Expired', message);
   },
+  /** What kube-apiserver answers a request it cannot authenticate: no details, message "Unauthorized". */
+  unauthorized(): ApiError {
+    return status(401, 'Unauthorized', 'Unauthorized');
+  },
+  /** kube-apiserver's words when a body passes its limit. */
+  requestEntityTooLarge(limit: number): ApiError {
+    return status(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
+  },
   forbidden(message: string): ApiError {
     return status(403, 'Forbidden', message);
   },

@@ -2,6 +2,7 @@
 // real kubectl are equal clients: discovery, CRUD with Status errors, PATCH, watch streams, Tables,
 // and the pod subresources (status, scale, log, exec).
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import * as discovery from './discovery.js';
@@ -22,12 +23,19 @@ import { managerOf, recordUpdate, type ManagedFieldsEntry } from './managed-fiel
 import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObject } from './object-writes.js';
 import { decodeKubernetesProtobuf } from './protobuf-wire.js';
 import { streamLogs } from './log-stream.js';
+import { Authenticator } from './authn.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
   connector?: PodConnector;
   host: string;
   port: number;
+  /**
+   * Serve HTTPS with this certificate, accept client certificates signed by `ca`, and authenticate
+   * every request (`kdp up` always does). Without it: plain HTTP and no authentication, for tests
+   * that drive the API alone.
+   */
+  tls?: { cert: string; key: string; ca: string; authenticator?: Authenticator };
 }
 
 export interface ApiServer {
@@ -36,7 +44,8 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 16 * 1024 * 1024;
+/** kube-apiserver's limit on a request body (3 MiB): more is 413 Request Entity Too Large. */
+export const MAX_BODY = 3 * 1024 * 1024;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { store } = opts;
@@ -44,9 +53,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const closers = new Set<() => void>();
   registerCrds(store);
 
-  const server = http.createServer((req, res) => {
+  const authenticator = opts.tls ? (opts.tls.authenticator ?? new Authenticator({ clientCA: opts.tls.ca })) : undefined;
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    try {
+      authenticator?.authenticate(req, pathOf(req));
+    } catch (err) {
+      // The body is not read: the connection cannot be reused for a next request.
+      res.shouldKeepAlive = false;
+      return sendError(res, err);
+    }
     handle(store, opts.connector, req, res, closers).catch((err) => sendError(res, err));
-  });
+  };
+  const server = opts.tls
+    ? // A client certificate is asked for, not verified by OpenSSL: the authenticator checks it against the CA.
+      https.createServer({ cert: opts.tls.cert, key: opts.tls.key, requestCert: true, rejectUnauthorized: false }, onRequest)
+    : http.createServer(onRequest);
   server.keepAliveTimeout = 65_000;
   server.on('connection', (s) => {
     sockets.add(s);
@@ -54,6 +75,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     s.on('close', () => sockets.delete(s));
   });
   server.on('upgrade', (req, socket, head) => {
+    try {
+      authenticator?.authenticate(req, pathOf(req));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const body = JSON.stringify(err.status);
+      socket.end(`HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const info = parseRequest(req.method ?? 'GET', url);
@@ -81,8 +110,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
   });
   const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${address.address}:${address.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${address.port}`,
     address,
     close: () =>
       new Promise<void>((resolve) => {
@@ -115,7 +145,7 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw errors.badRequest('request entity too large');
+    if (size > MAX_BODY) throw errors.requestEntityTooLarge(MAX_BODY);
     chunks.push(c as Buffer);
   }
   const ct = req.headers['content-type'] ?? '';
@@ -130,6 +160,11 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   } catch (err) {
     throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
+}
+
+function pathOf(req: http.IncomingMessage): string {
+  const q = (req.url ?? '/').indexOf('?');
+  return q < 0 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q);
 }
 
 function send(res: http.ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {

@@ -5,6 +5,7 @@
 // and the rest still apply (exit 1 at the end).
 import type { Command } from 'commander';
 import type { KObject } from '../api/types.js';
+import type { Credentials } from './client.js';
 import { action, makeCtxFromServer, withGlobalFlags, processIO, type CliIO, type Ctx } from './context.js';
 import { kindName } from './discovery.js';
 import { ApiStatusError, describeFailure, isNotFound } from './errors.js';
@@ -117,8 +118,8 @@ export async function readStdin(io: CliIO): Promise<string> {
  * For `kdp up -f`: applies files/directories to the API at `server`, printing like `kdp apply`.
  * Resolves false when any document failed (nothing is thrown).
  */
-export async function applyPaths(server: string, paths: string[], io: CliIO = processIO()): Promise<boolean> {
-  const ctx = makeCtxFromServer(io, server);
+export async function applyPaths(server: string, paths: string[], io: CliIO = processIO(), creds?: Credentials): Promise<boolean> {
+  const ctx = makeCtxFromServer(io, server, {}, creds);
   try {
     const docs = await readManifests(paths);
     return (await forEachDoc(ctx, docs, applyOne)) === 0;

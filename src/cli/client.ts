@@ -1,6 +1,7 @@
 // A small Kubernetes REST client: JSON requests, metav1.Status errors as ApiStatusError, Tables,
 // watch streams (newline-delimited JSON events) and raw streams (logs). Exec lives in exec-client.ts.
-import { ApiStatusError, CliError, type StatusBody } from './errors.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { ApiStatusError, ConnectionError, type StatusBody } from './errors.js';
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
@@ -22,6 +23,30 @@ export interface WatchEvent {
 
 export type FetchLike = typeof fetch;
 
+/** OpenSSL's codes for a server certificate not signed by a CA the client trusts. */
+const UNKNOWN_AUTHORITY = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
+/** How the client proves who it is and which server it trusts (from the kubeconfig). */
+export interface Credentials {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  token?: string;
+  insecureSkipTlsVerify?: boolean;
+}
+
+/** TLS options for node:tls / ws from credentials. */
+export function tlsOptions(creds: Credentials | undefined): { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean } {
+  if (!creds) return {};
+  return { ca: creds.ca, cert: creds.cert, key: creds.key, ...(creds.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}) };
+}
+
+/** A fetch that presents the client certificate and trusts the kubeconfig's CA (undici, Node's own fetch engine). */
+export function tlsFetch(creds: Credentials): FetchLike {
+  const dispatcher = new Agent({ connect: tlsOptions(creds) });
+  return ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as FetchLike;
+}
+
 export function buildQuery(query: Query | undefined): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
@@ -36,8 +61,17 @@ export function buildQuery(query: Query | undefined): string {
 export class KubeClient {
   readonly server: string;
 
-  constructor(server: string, private readonly fetchImpl: FetchLike = fetch) {
+  private readonly fetchImpl: FetchLike;
+
+  constructor(server: string, fetchImpl?: FetchLike, readonly credentials: Credentials = {}) {
     this.server = server.replace(/\/+$/, '');
+    const tls = server.startsWith('https:') && (credentials.ca || credentials.cert || credentials.insecureSkipTlsVerify);
+    this.fetchImpl = fetchImpl ?? (tls ? tlsFetch(credentials) : fetch);
+  }
+
+  /** Headers every request carries: the bearer token, when the kubeconfig has one. */
+  authHeaders(): Record<string, string> {
+    return this.credentials.token ? { Authorization: `Bearer ${this.credentials.token}` } : {};
   }
 
   url(path: string, query?: Query): string {
@@ -45,7 +79,7 @@ export class KubeClient {
   }
 
   private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json', 'User-Agent': 'kdp/0.1.0' };
+    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json', 'User-Agent': 'kdp/0.1.0', ...this.authHeaders() };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
@@ -65,10 +99,13 @@ export class KubeClient {
     if ((err as Error)?.name === 'AbortError') return err as Error;
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
     const host = new URL(this.server).host;
-    if (cause?.code === 'ECONNREFUSED') {
-      return new CliError(`The connection to the server ${host} was refused - did you specify the right host or port?`);
+    if (cause?.code && UNKNOWN_AUTHORITY.has(cause.code)) {
+      return new ConnectionError('Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority');
     }
-    return new CliError(`Unable to connect to the server: ${cause?.message ?? (err as Error)?.message ?? String(err)}`);
+    if (cause?.code === 'ECONNREFUSED') {
+      return new ConnectionError(`The connection to the server ${host} was refused - did you specify the right host or port?`);
+    }
+    return new ConnectionError(`Unable to connect to the server: ${cause?.message ?? (err as Error)?.message ?? String(err)}`);
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {

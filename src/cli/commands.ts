@@ -23,7 +23,11 @@ import { registerDns } from './dns.js';
 import { registerWait } from './wait.js';
 
 export function registerClientCommands(program: Command, io: CliIO = processIO()): void {
-  program.option('-n, --namespace <namespace>', 'the namespace for the verb that follows (kubectl -n NS get all)');
+  // As kubectl: the global flags work before the verb too (`kdp -n NS get all`, `kdp --kubeconfig F get pods`).
+  program
+    .option('-n, --namespace <namespace>', 'the namespace for the verb that follows (kubectl -n NS get all)')
+    .option('--kubeconfig <path>', 'the kubeconfig for the verb that follows')
+    .option('--server <url>', 'the API server for the verb that follows');
   registerGet(program, io);
   registerApply(program, io);
   registerCreate(program, io);

@@ -1,14 +1,16 @@
 // What every client verb needs: the API address, the namespace flags, discovery, and I/O (injectable
 // so tests can capture output). Global flags (`--server`, `-n`, `-A`, `--kubeconfig`) are added to
 // every verb, and are also read from the root program when it defines them.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { currentServer } from './kubeconfig.js';
-import { KubeClient, type FetchLike } from './client.js';
+import { currentContext, type Connection } from './kubeconfig.js';
+import { KubeClient, type Credentials, type FetchLike } from './client.js';
 import { Discovery } from './discovery.js';
 import { describeFailure } from './errors.js';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:6443';
+export const DEFAULT_SERVER = 'https://127.0.0.1:6443';
 
 export interface Output {
   write(chunk: string | Uint8Array): unknown;
@@ -65,30 +67,49 @@ export function withGlobalFlags(cmd: Command): Command {
     .option('--server <url>', 'The address and port of the Kubernetes API server (env KDP_SERVER)')
     .option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request')
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces')
-    .option('--kubeconfig <path>', "Path to a kubeconfig file: its current context's server is used (after --server and KDP_SERVER)");
+    .option('--kubeconfig <path>', 'Path to the kubeconfig file to use (default $KUBECONFIG, else ~/.kdp/kubeconfig); --server and KDP_SERVER override its address');
 }
 
 export function makeCtx(io: CliIO, cmd: Command): Ctx {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
-  return makeCtxFromServer(io, flags.server || io.env.KDP_SERVER || kubeconfigServer(flags.kubeconfig) || DEFAULT_SERVER, flags);
+  const conn = loadConnection(io.env, flags.kubeconfig);
+  const server = flags.server || io.env.KDP_SERVER || conn.server || DEFAULT_SERVER;
+  return makeCtxFromServer(io, server, { ...flags, namespace: flags.namespace }, conn, conn.namespace);
 }
 
-function kubeconfigServer(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    return currentServer(readFileSync(path, 'utf8'));
-  } catch {
-    throw new Error(`error: stat ${path}: no such file or directory`);
+/**
+ * The kubeconfig's current context, found as kubectl finds it: `--kubeconfig`, else $KUBECONFIG (a
+ * colon-separated list, merged), else the default state dir's kubeconfig (~/.kdp/kubeconfig, which
+ * `kdp up` writes). `--server`/KDP_SERVER override only the address, not the credentials.
+ */
+export function loadConnection(env: Record<string, string | undefined>, kubeconfigFlag?: string): Connection {
+  let paths: string[];
+  if (kubeconfigFlag) {
+    if (!existsSync(kubeconfigFlag)) throw new Error(`error: stat ${kubeconfigFlag}: no such file or directory`);
+    paths = [kubeconfigFlag];
+  } else if (env.KUBECONFIG) {
+    paths = env.KUBECONFIG.split(':').filter((p) => p && existsSync(p));
+  } else {
+    const fallback = join(env.HOME ?? homedir(), '.kdp', 'kubeconfig');
+    paths = existsSync(fallback) ? [fallback] : [];
   }
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`error: error loading config file "${path}": ${(err as NodeJS.ErrnoException).code === 'EACCES' ? `open ${path}: permission denied` : (err as Error).message}`);
+    }
+  };
+  return currentContext(paths.map((p) => ({ text: read(p), dir: dirname(p) })), read);
 }
 
-export function makeCtxFromServer(io: CliIO, server: string, flags: GlobalFlags = {}): Ctx {
-  const client = new KubeClient(server, io.fetch ?? fetch);
+export function makeCtxFromServer(io: CliIO, server: string, flags: GlobalFlags = {}, creds?: Credentials, contextNamespace?: string): Ctx {
+  const client = new KubeClient(server, io.fetch, creds);
   return {
     io,
     client,
     discovery: new Discovery(client),
-    namespace: flags.namespace || 'default',
+    namespace: flags.namespace || contextNamespace || 'default',
     explicitNamespace: !!flags.namespace,
     allNamespaces: !!flags.allNamespaces,
     out: (text) => io.stdout.write(text),

@@ -59,6 +59,11 @@ export class CliError extends Error {
   }
 }
 
+/** The server could not be reached: kubectl prints these lines as they are, without `error: `. */
+export class ConnectionError extends CliError {
+  override name = 'ConnectionError';
+}
+
 /** Ends the command with an exit code after it has printed what it had to (no extra message). */
 export class ExitError extends Error {
   constructor(readonly exitCode: number) {
@@ -94,7 +99,10 @@ export function isNotFound(err: unknown): boolean {
 /** The message a failure prints on stderr, and the exit code. */
 export function describeFailure(err: unknown): { message: string | null; exitCode: number } {
   if (err instanceof ExitError) return { message: null, exitCode: err.exitCode };
+  // kubectl's words for a request the server could not authenticate.
+  if (err instanceof ApiStatusError && err.code === 401) return { message: `error: You must be logged in to the server (${err.message || 'Unauthorized'})`, exitCode: 1 };
   if (err instanceof ApiStatusError) return { message: err.format(), exitCode: 1 };
+  if (err instanceof ConnectionError) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof CliError) return { message: `error: ${err.message}`, exitCode: err.exitCode };
   const msg = err instanceof Error ? err.message : String(err);
   return { message: `error: ${msg}`, exitCode: 1 };

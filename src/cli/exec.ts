@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import WebSocket from 'ws';
 import type { KObject } from '../api/types.js';
-import { buildQuery } from './client.js';
+import { buildQuery, tlsOptions } from './client.js';
 import { action, withGlobalFlags, type CliIO, type Ctx } from './context.js';
 import { ApiStatusError, CliError, ExitError, type StatusBody } from './errors.js';
 import { CHANNEL, closeFrame, decodeFrame, EXEC_PROTOCOLS, parseExecStatus, resizeFrame, stdinFrame, type ExecOutcome } from './exec-protocol.js';
@@ -31,7 +31,7 @@ export function execUrl(server: string, pod: KObject, command: string[], o: { co
 export function runExecSession(ctx: Ctx, url: string, opts: { stdin: boolean; tty: boolean }): Promise<ExecOutcome> {
   const io = ctx.io;
   return new Promise<ExecOutcome>((resolve, reject) => {
-    const ws = new WebSocket(url, [...EXEC_PROTOCOLS], { perMessageDeflate: false });
+    const ws = new WebSocket(url, [...EXEC_PROTOCOLS], { perMessageDeflate: false, headers: ctx.client.authHeaders(), ...tlsOptions(ctx.client.credentials) });
     let outcome: ExecOutcome | undefined;
     let rawMode = false;
     const onStdinData = (chunk: Buffer | string) => ws.readyState === WebSocket.OPEN && ws.send(stdinFrame(chunk));

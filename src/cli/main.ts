@@ -64,7 +64,7 @@ program
     console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain}), kube-proxy ${cluster.proxyMode}`);
     console.log(`kubeconfig: export KUBECONFIG=${join(config.stateDir, 'kubeconfig')}`);
     if (o.filename?.length) {
-      const ok = await applyPaths(cluster.apiUrl, o.filename);
+      const ok = await applyPaths(cluster.apiUrl, o.filename, undefined, cluster.credentials);
       if (!ok) console.log('some manifests failed to apply (see above); the cluster keeps running.');
     }
     console.log('Try, in another terminal:');

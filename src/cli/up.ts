@@ -1,9 +1,12 @@
 // `kdp up`: runs the whole cluster in this process, in the foreground, until SIGINT/SIGTERM.
 // Start order follows a real cluster's: API + store, controllers, kubelet (pod runtime),
 // kube-proxy, CoreDNS; then the manifests given with -f are applied through the API, as a client.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapKubernetesService, bootstrapNamespaces } from '../api/bootstrap.js';
+import { bootstrapKubernetesService, bootstrapNamespaces, firstServiceIP } from '../api/bootstrap.js';
+import { apiServingNames, ensureClusterPki } from '../api/pki.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import type { Credentials } from './client.js';
 import { defaultConfig, type ClusterConfig } from '../api/config.js';
 import { InformerFactory } from '../api/informer.js';
 import { startApiServer } from '../api/server.js';
@@ -22,6 +25,8 @@ export interface Stoppable {
 export interface RunningCluster {
   config: ClusterConfig;
   apiUrl: string;
+  /** The admin's credentials (what the kubeconfig holds): the CA to trust, the client certificate. */
+  credentials: Credentials;
   store: ObjectStore;
   /** The kube-proxy dataplane serving Services: `nftables` or `userspace`. */
   proxyMode: string;
@@ -59,14 +64,19 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     stack.push(kubeProxy);
     const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
     stack.push(coreDns);
-    const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort });
+    // Nothing in the state dir is for other users: the CA key, the kubeconfig, pod volumes.
+    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+    chmodSync(config.stateDir, 0o700);
+    const pki = await ensureClusterPki(join(config.stateDir, 'pki'), apiServingNames({ apiAddress: config.apiAddress, kubernetesServiceIp: firstServiceIP(config.serviceCidr), clusterDomain: config.clusterDomain }));
+    const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort, tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.ca.cert } });
     stack.push({ stop: () => api.close() });
     bootstrapKubernetesService(store, config, api.address.address, api.address.port);
     if (!(await coreDns.ready(5000))) console.error(`[WARN] coredns: the cluster DNS ${config.dnsAddress}:${config.dnsPort} does not answer yet (kdp get pods -n kube-system -l k8s-app=kube-dns)`);
 
-    mkdirSync(config.stateDir, { recursive: true });
-    writeFileSync(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url), { mode: 0o600 });
-    return { config, apiUrl: api.url, store, proxyMode: kubeProxy.mode, stop: stopAll };
+    // Written whole (temp file + rename) before `kdp up` prints its ready line, so a script waiting for the line can use it.
+    const credentials = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
+    writeFileAtomic(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url, 'kdp', credentials), 0o600);
+    return { config, apiUrl: api.url, credentials, store, proxyMode: kubeProxy.mode, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw explainStartError(err as NodeJS.ErrnoException, config);

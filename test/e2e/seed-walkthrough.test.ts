@@ -136,7 +136,7 @@ describe('4. exec in curlpod resolves through cluster DNS', () => {
   it('-it gives an interactive terminal', async () => {
     // `script` gives kdp a terminal, as a user's shell would.
     const cmd = `${process.execPath} bin/kdp.js exec -it curlpod -- sh -c 'test -t 0 && echo TTY-OK; read line; echo "got $line"; exit 4'`;
-    const r = await run('script', ['-qec', cmd, '/dev/null'], { input: 'hello\n', env: { ...process.env, KDP_SERVER: k.apiUrl }, timeout: 15_000 });
+    const r = await run('script', ['-qec', cmd, '/dev/null'], { input: 'hello\n', env: k.env, timeout: 15_000 });
     expect(r.stdout).toContain('TTY-OK');
     expect(r.stdout).toContain('got hello');
     expect(r.code).toBe(4);
@@ -350,7 +350,7 @@ describe('1. Ctrl-C stops everything cleanly', () => {
     expect(await refused(url.hostname, Number(url.port))).toBe(true);
     const ps = await run('ps', ['-eo', 'args']);
     expect(ps.stdout).not.toContain(stateDir);
-    // only the kubeconfig stays: no sandbox, log or socket files
-    expect(existsSync(stateDir) ? readdirSync(stateDir) : []).toEqual(['kubeconfig']);
+    // only the kubeconfig and the cluster PKI stay: no sandbox, log or socket files
+    expect(existsSync(stateDir) ? readdirSync(stateDir).sort() : []).toEqual(['kubeconfig', 'pki']);
   });
 });

@@ -10,18 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findProgram } from '../../src/kubeproxy/nftables/tools.js';
 import { dig } from '../support/dig.js';
 import { eventually } from '../support/eventually.js';
-import { startKdp, type KdpCluster } from '../support/kdp.js';
+import { rangeArgs, startKdp, type KdpCluster } from '../support/kdp.js';
 import { apply, curl, deployment, getJson, getOnce, NETEXEC } from './services-helpers.js';
 
 const NFT = findProgram('nft');
 const NFT_SKIP = process.geteuid?.() !== 0 ? 'not running as root' : !NFT ? 'nft not installed (apt-get install nftables)' : '';
 
-function ranges(a: number, name: string): string[] {
-  return [
-    '--service-cidr', `127.${a}.0.0/16`, '--dns-address', `127.${a}.0.10`, '--pod-cidr', `127.${a + 1}.0.0/16`,
-    '--node-ip-start', `127.${a + 2}.0.2`, '--lb-pool', `127.${a + 3}.0.0/24`, '--host-address', `127.${a + 3}.1.1`, '--name', name,
-  ];
-}
+const ranges = rangeArgs;
 
 const SPREAD = `${deployment('spread', 3, NETEXEC, { args: ['netexec'], ports: '[{containerPort: 8080}]' })}---
 apiVersion: v1

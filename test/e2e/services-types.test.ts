@@ -101,7 +101,7 @@ spec: {podCIDR: 127.142.9.0/24, podCIDRs: [127.142.9.0/24]}
     const node = await getJson(k, ['node', 'e2e2-extra']);
     node.status = { addresses: [{ type: 'InternalIP', address: '127.172.0.9' }, { type: 'Hostname', address: 'e2e2-extra' }] };
     // status is a subresource: write it as a kubelet would
-    const r = await fetch(`${k.apiUrl}/api/v1/nodes/e2e2-extra/status`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(node) });
+    const r = await k.fetch('/api/v1/nodes/e2e2-extra/status', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(node) });
     expect(r.status).toBe(200);
     await eventually(async () => expect((await curl('http://127.172.0.9:31045/')).http).toBe(200), { what: 'NodePort on the new node' });
     await ok(k, ['delete', 'node', 'e2e2-extra']);

@@ -114,7 +114,7 @@ describe('StatefulSet', () => {
 
   /** Polls the web pods through the API until `done`, recording the order in which pods were replaced or went. */
   const webPods = async () => {
-    const res = await fetch(`${k.apiUrl}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb`);
+    const res = await k.fetch('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
     return ((await res.json()) as any).items.filter((p: any) => !p.metadata.deletionTimestamp);
   };
   /** Runs `action`, then polls the web pods through the API until `done`, recording the order in which pods were replaced or went. */

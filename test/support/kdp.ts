@@ -4,6 +4,8 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tlsFetch } from '../../src/cli/client.js';
+import { loadConnection } from '../../src/cli/context.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const KDP_BIN = join(ROOT, 'bin', 'kdp.js');
@@ -22,6 +24,12 @@ export interface KdpCluster {
   /** This cluster's stand-in for 127.0.0.1/localhost (NodePorts, LoadBalancer ports): 127.(190+slot).1.1 */
   hostAddress: string;
   stateDir: string;
+  /** `<stateDir>/kubeconfig`: the admin credentials `kdp up` wrote. */
+  kubeconfig: string;
+  /** The environment the CLI runs with against this cluster (KDP_SERVER, KUBECONFIG). */
+  env: NodeJS.ProcessEnv;
+  /** fetch() on the API with the admin's client certificate; `path` is relative to apiUrl. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   output: () => string;
   kdp(args: string[], opts?: { input?: string; timeout?: number }): Promise<RunResult>;
   /** kdp(), expecting exit code 0: resolves with stdout, else throws with the command and its output. */
@@ -43,6 +51,19 @@ export interface StartOptions {
   nodes?: number;
   upstreamDns?: string[];
   extraArgs?: string[];
+  /** An existing state dir to run on (a restart); default: a new temporary one. */
+  stateDir?: string;
+}
+
+/**
+ * `kdp up` flags for a cluster on its own ranges from 127.<a>.0.0 to 127.<a+3>.x (services, pods,
+ * nodes, load balancers + host address), for files that need ranges clear of the numbered slots.
+ */
+export function rangeArgs(a: number, name: string): string[] {
+  return [
+    '--service-cidr', `127.${a}.0.0/16`, '--dns-address', `127.${a}.0.10`, '--pod-cidr', `127.${a + 1}.0.0/16`,
+    '--node-ip-start', `127.${a + 2}.0.2`, '--lb-pool', `127.${a + 3}.0.0/24`, '--host-address', `127.${a + 3}.1.1`, '--name', name,
+  ];
 }
 
 export function run(cmd: string, args: string[], opts: { input?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
@@ -56,9 +77,14 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
   });
 }
 
+/** A fetch that authenticates with the client certificate of a kubeconfig kdp wrote (and trusts its CA). */
+export function adminFetch(kubeconfigPath: string): (url: string, init?: RequestInit) => Promise<Response> {
+  return tlsFetch(loadConnection({}, kubeconfigPath));
+}
+
 export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   const s = opts.slot;
-  const stateDir = mkdtempSync(join(tmpdir(), `kdp-e2e-${s}-`));
+  const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), `kdp-e2e-${s}-`));
   const serviceCidr = `127.${120 + s}.0.0/16`;
   const dnsAddress = `127.${120 + s}.0.10`;
   const args = [
@@ -84,7 +110,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   const apiUrl = await new Promise<string>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`kdp up did not start within 20 s:\n${out}`)), 20_000);
     const check = () => {
-      const m = out.match(/API (http:\/\/[0-9.]+:\d+)/);
+      const m = out.match(/API (https?:\/\/[0-9.]+:\d+)/);
       if (m && /Ctrl-C stops everything/.test(out)) {
         clearTimeout(timer);
         resolvePromise(m[1]);
@@ -98,13 +124,19 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   });
   child.removeAllListeners('exit');
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const kdp: KdpCluster['kdp'] = (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env: { ...process.env, KDP_SERVER: apiUrl } });
+  const kubeconfig = join(stateDir, 'kubeconfig');
+  const env = { ...process.env, KDP_SERVER: apiUrl, KUBECONFIG: kubeconfig };
+  const kdp: KdpCluster['kdp'] = (cliArgs, o = {}) => run(process.execPath, [KDP_BIN, ...cliArgs], { ...o, env });
+  const admin = adminFetch(kubeconfig);
   const cluster: KdpCluster = {
     apiUrl,
     dnsAddress,
     serviceCidr,
     hostAddress: `127.${190 + s}.1.1`,
     stateDir,
+    kubeconfig,
+    env,
+    fetch: (path, init) => admin(`${apiUrl}${path}`, init),
     output: () => out,
     kdp,
     async ok(cliArgs, o = {}) {
