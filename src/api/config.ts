@@ -22,6 +22,8 @@ export interface ClusterConfig {
   clusterDomain: string;
   nodePortRange: { min: number; max: number };
   loadBalancerPool: string;
+  /** Where Services' externalIPs may come from (besides the LoadBalancer pool): a range kdp owns. */
+  externalIPCidr: string;
   /**
    * The host's own address where NodePorts and LoadBalancer ports are also served when free, as
    * Docker Desktop's `localhost` (default 127.0.0.1). Tests give each cluster its own.
@@ -47,6 +49,7 @@ export const DEFAULT_CONFIG: Omit<ClusterConfig, 'upstreamDns' | 'stateDir'> = {
   clusterDomain: 'cluster.local',
   nodePortRange: { min: 30000, max: 32767 },
   loadBalancerPool: '127.200.0.0/16',
+  externalIPCidr: '127.201.0.0/16',
   hostAddress: '127.0.0.1',
 };
 

@@ -44,6 +44,12 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * The most a watch stream may have written but not yet sent (bytes): past it the watcher is too far
+ * behind and is closed. Several full-size (1.5 MiB) objects fit; a reader that never reads does not.
+ */
+export const WATCH_BACKLOG_LIMIT = 16 * 1024 * 1024;
+
 /** kube-apiserver's limit on a request body (3 MiB): more is 413 Request Entity Too Large. */
 export const MAX_BODY = 3 * 1024 * 1024;
 
@@ -357,6 +363,7 @@ function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string
   const table = wantsTable(req);
   const fieldSelector = [url.searchParams.get('fieldSelector'), info.name ? `metadata.name=${info.name}` : null].filter(Boolean).join(',');
   let first = true;
+  let ended = false;
   const write = (type: string, object: KObject) => {
     let obj: unknown = object;
     if (table) {
@@ -365,11 +372,26 @@ function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string
       obj = t;
     }
     first = false;
+    if (ended) return;
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
+    // A watcher that does not read its events falls behind: as kube-apiserver's watch cache drops an
+    // unresponsive watcher, the stream is cut (the client relists), so its backlog cannot grow without bound.
+    if (res.writableLength > WATCH_BACKLOG_LIMIT) {
+      console.error(`[WARN] apiserver: watch of ${gr} by ${req.socket.remoteAddress}:${req.socket.remotePort} fell ${res.writableLength} bytes behind; closing it (the client relists)`);
+      end();
+      res.destroy();
+    }
   };
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  let stop: () => void;
+  let stop: (() => void) | undefined;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    stop?.();
+    closers.delete(end);
+    res.end();
+  };
   try {
     stop = store.watch(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: fieldSelector || undefined, resourceVersion: rv, sendInitialEvents: !rv || rv === '0' }, (ev) => write(ev.type, ev.object));
   } catch (err) {
@@ -378,11 +400,10 @@ function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string
     res.end(`${JSON.stringify({ type: 'ERROR', object: err.status })}\n`);
     return;
   }
-  const end = () => {
-    stop();
-    closers.delete(end);
-    res.end();
-  };
+  if (ended) {
+    stop(); // cut while replaying the initial events
+    return;
+  }
   closers.add(end);
   const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
   const timer = timeout > 0 ? setTimeout(end, timeout * 1000) : undefined;

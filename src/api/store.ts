@@ -56,6 +56,8 @@ export interface Strategy {
   validate?(obj: KObject, ctx: WriteContext): StatusCause[];
   prepareForUpdate?(obj: KObject, old: KObject, ctx: WriteContext): void;
   validateUpdate?(obj: KObject, old: KObject, ctx: WriteContext): StatusCause[];
+  /** Checks a write of the status subresource (the registry's ValidateUpdate of its status strategy). */
+  validateStatusUpdate?(obj: KObject, old: KObject, ctx: WriteContext): StatusCause[];
   /** Undo what prepareForCreate allocated when the create fails later, or the object goes. */
   release?(obj: KObject, ctx: WriteContext): void;
   /** Release what `old` had and `obj` no longer has (after a successful update). */
@@ -304,6 +306,9 @@ export class ObjectStore {
     if (!statusOnly) {
       strategy?.prepareForUpdate?.(obj, old, ctx);
       const causes = strategy?.validateUpdate?.(obj, old, ctx) ?? strategy?.validate?.(obj, ctx) ?? [];
+      if (causes.length) throw errors.invalid(info.group, info.kind, meta.name, causes);
+    } else {
+      const causes = strategy?.validateStatusUpdate?.(obj, old, ctx) ?? [];
       if (causes.length) throw errors.invalid(info.group, info.kind, meta.name, causes);
     }
     if (dryRun) return deepFreeze(obj);

@@ -27,6 +27,7 @@ program
   .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
   .option('--node-port-range <min-max>', 'NodePort range', '30000-32767')
   .option('--lb-pool <cidr>', 'LoadBalancer address pool', '127.200.0.0/16')
+  .option('--external-ip-cidr <cidr>', "where Services' externalIPs may come from (besides the LoadBalancer pool)", '127.201.0.0/16')
   .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", '127.0.0.1')
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
   .option('--proxy-mode <mode>', 'kube-proxy mode: nftables (kernel DNAT rules, needs root and nft) or userspace (proxy sockets); default: nftables when it works here, else userspace')

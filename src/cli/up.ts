@@ -64,6 +64,9 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     stack.push(kubeProxy);
     const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
     stack.push(coreDns);
+    if (!isLoopback(config.apiAddress)) {
+      console.error(`[WARN] kdp: the API listens on ${config.apiAddress}, which is not a loopback address: anyone who can reach it from another machine can try to authenticate; kdp's defaults keep everything on 127.0.0.0/8`);
+    }
     // Nothing in the state dir is for other users: the CA key, the kubeconfig, pod volumes.
     mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
     chmodSync(config.stateDir, 0o700);
@@ -81,6 +84,10 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     await stopAll();
     throw explainStartError(err as NodeJS.ErrnoException, config);
   }
+}
+
+function isLoopback(ip: string): boolean {
+  return /^127\./.test(ip) || ip === '::1' || ip === 'localhost';
 }
 
 /** Bind failures say which address, why, and what to do — as the issue and ARCHITECTURE.md ask. */
@@ -116,6 +123,7 @@ export function parseConfigFlags(o: Record<string, string | undefined>): Cluster
     overrides.nodePortRange = { min, max };
   }
   if (o.lbPool) overrides.loadBalancerPool = o.lbPool;
+  if (o.externalIpCidr) overrides.externalIPCidr = o.externalIpCidr;
   if (o.hostAddress) overrides.hostAddress = o.hostAddress;
   if (o.stateDir) overrides.stateDir = o.stateDir;
   if (o.proxyMode !== undefined) {

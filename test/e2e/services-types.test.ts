@@ -251,12 +251,37 @@ spec: {type: ExternalName, externalName: example.test}
     expect(svc.spec.clusterIPs).toEqual(['None']);
   });
 
-  it('binds loopback externalIPs and refuses others with a clear message', async () => {
-    await apply(k, tmp, 'extip', `apiVersion: v1\nkind: Service\nmetadata: {name: extip}\nspec: {selector: {app: nginx}, externalIPs: [127.182.0.7], ports: [{port: 8383, targetPort: 80}]}\n`);
-    expect((await ok(k, ['get', 'svc', 'extip'])).split('\n')[1]).toMatch(/^extip\s+ClusterIP\s+\S+\s+127\.182\.0\.7\s+8383\/TCP/);
-    await eventually(async () => expect((await curl('http://127.182.0.7:8383/')).http).toBe(200));
-    const r = await k.kdp(['apply', '-f', '-'], { input: `apiVersion: v1\nkind: Service\nmetadata: {name: extbad}\nspec: {selector: {app: nginx}, externalIPs: [192.0.2.10], ports: [{port: 80}]}\n` });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('The Service "extbad" is invalid: spec.externalIPs[0]: Invalid value: "192.0.2.10": kdp serves externalIPs on the loopback interface only: must be in the loopback range (127.0.0.0/8)');
+  it('binds externalIPs from the range kdp owns and refuses others, naming the allowed ranges', async () => {
+    await apply(k, tmp, 'extip', `apiVersion: v1\nkind: Service\nmetadata: {name: extip}\nspec: {selector: {app: nginx}, externalIPs: [127.192.2.7], ports: [{port: 8383, targetPort: 80}]}\n`);
+    expect((await ok(k, ['get', 'svc', 'extip'])).split('\n')[1]).toMatch(/^extip\s+ClusterIP\s+\S+\s+127\.192\.2\.7\s+8383\/TCP/);
+    await eventually(async () => expect((await curl('http://127.192.2.7:8383/')).http).toBe(200));
+    const allowed = 'kdp serves externalIPs only from the ranges it owns: 127.192.2.0/24 (--external-ip-cidr) and the LoadBalancer pool 127.192.0.0/24 (--lb-pool)';
+    for (const ip of ['192.0.2.10', '127.0.0.1', k.dnsAddress]) {
+      const r = await k.kdp(['apply', '-f', '-'], { input: `apiVersion: v1\nkind: Service\nmetadata: {name: extbad}\nspec: {selector: {app: nginx}, externalIPs: [${ip}], ports: [{port: 80}]}\n` });
+      expect(r.code, ip).toBe(1);
+      expect(r.stderr).toContain(`The Service "extbad" is invalid: spec.externalIPs[0]: Invalid value: "${ip}": ${allowed}`);
+    }
+  });
+
+  it('does not let a Service capture the host\'s own traffic: a real server on 127.0.0.1 keeps its connections (CVE-2020-8554)', async () => {
+    const server = net.createServer((s) => s.resume().end('HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nhost'));
+    await new Promise<void>((resolve) => server.listen(36999, '127.0.0.1', resolve));
+    try {
+      const r = await k.kdp(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: hijack}\nspec: {selector: {app: nginx}, externalIPs: [127.0.0.1], ports: [{port: 36999, targetPort: 80}]}\n' });
+      expect(r.code).toBe(1);
+      expect((await curl('http://127.0.0.1:36999/')).body).toBe('host');
+      // nor through the load-balancer status a client writes
+      const lb = await k.kdp(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: lbclass}\nspec: {type: LoadBalancer, loadBalancerClass: example.com/other, selector: {app: nginx}, ports: [{port: 36999, targetPort: 80}]}\n' });
+      expect(lb.code).toBe(0);
+      const svc = await getJson(k, ['svc', 'lbclass']);
+      svc.status = { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } };
+      const res = await k.fetch('/api/v1/namespaces/default/services/lbclass/status', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(svc) });
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { message: string }).message).toContain('status.loadBalancer.ingress[0].ip: Invalid value: "127.0.0.1": kdp serves load-balancer addresses only from its LoadBalancer pool 127.192.0.0/24 (--lb-pool)');
+      expect((await curl('http://127.0.0.1:36999/')).body).toBe('host');
+    } finally {
+      await k.kdp(['delete', 'svc', 'lbclass', '--ignore-not-found']);
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

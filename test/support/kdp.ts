@@ -62,7 +62,8 @@ export interface StartOptions {
 export function rangeArgs(a: number, name: string): string[] {
   return [
     '--service-cidr', `127.${a}.0.0/16`, '--dns-address', `127.${a}.0.10`, '--pod-cidr', `127.${a + 1}.0.0/16`,
-    '--node-ip-start', `127.${a + 2}.0.2`, '--lb-pool', `127.${a + 3}.0.0/24`, '--host-address', `127.${a + 3}.1.1`, '--name', name,
+    '--node-ip-start', `127.${a + 2}.0.2`, '--lb-pool', `127.${a + 3}.0.0/24`, '--host-address', `127.${a + 3}.1.1`,
+    '--external-ip-cidr', `127.${a + 3}.2.0/24`, '--name', name,
   ];
 }
 
@@ -96,6 +97,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
     '--node-ip-start', `127.${170 + s}.0.2`,
     '--lb-pool', `127.${190 + s}.0.0/24`,
     '--host-address', `127.${190 + s}.1.1`,
+    '--external-ip-cidr', `127.${190 + s}.2.0/24`,
     '--name', `e2e${s}`,
     '--nodes', String(opts.nodes ?? 2),
     '--upstream-dns', (opts.upstreamDns ?? []).join(','),

@@ -44,7 +44,7 @@ export function registerStrategies(store: ObjectStore, config: ClusterConfig, op
   store.setStrategy(GR.namespaces, namespaceStrategy());
   store.setStrategy(GR.nodes, nodeStrategy());
   store.setStrategy(GR.pods, podStrategy());
-  store.setStrategy(GR.services, serviceStrategy(alloc));
+  store.setStrategy(GR.services, serviceStrategy(alloc, { externalIPCidr: config.externalIPCidr, loadBalancerPool: config.loadBalancerPool }));
   store.setStrategy(GR.configmaps, configMapStrategy());
   store.setStrategy(GR.secrets, secretStrategy());
   store.setStrategy(GR.events, eventStrategy());

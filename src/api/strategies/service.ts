@@ -2,6 +2,8 @@
 // storage does. Allocation is all-or-nothing per request: when any step fails, what this request
 // took is given back before the error is returned. Allocations are recorded against the Service's
 // uid, so `release` (delete, failed create) and `afterUpdate` free exactly what the object held.
+import { isIP } from 'node:net';
+import { IPv4CidrRange } from 'ip-num';
 import { ApiError, errors, field, type StatusCause } from '../errors.js';
 import type { Strategy } from '../store.js';
 import type { KObject } from '../types.js';
@@ -163,27 +165,52 @@ export function adoptService(svc: KObject, alloc: ServiceAllocators): string[] {
   return problems;
 }
 
+/** The ranges a Service may name as its own front-door addresses (externalIPs, load-balancer status). */
+export interface FrontDoorRanges {
+  /** `--external-ip-cidr`: where externalIPs may come from. */
+  externalIPCidr: string;
+  /** `--lb-pool`: LoadBalancer addresses (also accepted as externalIPs). */
+  loadBalancerPool: string;
+}
+
+function inRange(cidr: string, ip: string): boolean {
+  try {
+    return IPv4CidrRange.fromCidr(cidr).contains(IPv4CidrRange.fromCidr(`${ip}/32`));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * kdp serves externalIPs on this machine's loopback, so (unlike the apiserver, which refuses loopback
- * externalIPs) only 127.0.0.0/8 addresses are accepted; any other address would never be reachable.
+ * kdp programs a Service's externalIPs and load-balancer addresses on this machine, so an address
+ * the host, the API or the DNS server uses (127.0.0.1, say) would capture every local program's
+ * traffic to it (CVE-2020-8554, host-wide). As with DenyServiceExternalIPs, only addresses from the
+ * ranges kdp owns are accepted, and the error names them.
  */
-export function validateExternalIPsLoopback(svc: KObject): StatusCause[] {
-  const ips: unknown[] = Array.isArray(svc.spec?.externalIPs) ? svc.spec.externalIPs : [];
+export function validateFrontDoors(svc: KObject, ranges: FrontDoorRanges): StatusCause[] {
+  const allowed = (ip: string) => inRange(ranges.externalIPCidr, ip) || inRange(ranges.loadBalancerPool, ip);
+  const where = `kdp serves externalIPs only from the ranges it owns: ${ranges.externalIPCidr} (--external-ip-cidr) and the LoadBalancer pool ${ranges.loadBalancerPool} (--lb-pool)`;
   const causes: StatusCause[] = [];
+  const ips: unknown[] = Array.isArray(svc.spec?.externalIPs) ? svc.spec.externalIPs : [];
   ips.forEach((ip, i) => {
-    if (typeof ip === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !ip.startsWith('127.')) {
-      causes.push(field.invalid(`spec.externalIPs[${i}]`, ip, 'kdp serves externalIPs on the loopback interface only: must be in the loopback range (127.0.0.0/8)'));
-    } else if (typeof ip === 'string' && ip.includes(':')) {
-      causes.push(field.invalid(`spec.externalIPs[${i}]`, ip, 'kdp serves IPv4 externalIPs only: must be in the loopback range (127.0.0.0/8)'));
+    if (typeof ip !== 'string' || !isIP(ip)) return; // the spec validation reports it
+    if (ip.includes(':')) causes.push(field.invalid(`spec.externalIPs[${i}]`, ip, `kdp serves IPv4 externalIPs only: ${where}`));
+    else if (!allowed(ip)) causes.push(field.invalid(`spec.externalIPs[${i}]`, ip, where));
+  });
+  const ingress: unknown[] = Array.isArray(svc.status?.loadBalancer?.ingress) ? svc.status.loadBalancer.ingress : [];
+  ingress.forEach((entry, i) => {
+    const ip = (entry as { ip?: unknown } | null)?.ip;
+    if (typeof ip === 'string' && isIP(ip) && !inRange(ranges.loadBalancerPool, ip)) {
+      causes.push(field.invalid(`status.loadBalancer.ingress[${i}].ip`, ip, `kdp serves load-balancer addresses only from its LoadBalancer pool ${ranges.loadBalancerPool} (--lb-pool)`));
     }
   });
   return causes;
 }
 
-export function serviceStrategy(alloc: ServiceAllocators): Strategy {
-  const validate = (svc: KObject) => [...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpec(svc), ...validateExternalIPsLoopback(svc)];
+export function serviceStrategy(alloc: ServiceAllocators, ranges: FrontDoorRanges): Strategy {
+  const validate = (svc: KObject) => [...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpec(svc), ...validateFrontDoors(svc, ranges)];
   const validateUpdate = (svc: KObject, old: KObject) => [
-    ...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpecUpdate(svc, old), ...validateExternalIPsLoopback(svc),
+    ...validateObjectMeta(svc.metadata, isDNS1035Label), ...validateServiceSpecUpdate(svc, old), ...validateFrontDoors(svc, ranges),
   ];
   return {
     prepareForCreate(svc, ctx) {
@@ -204,6 +231,7 @@ export function serviceStrategy(alloc: ServiceAllocators): Strategy {
       allocateService(svc, alloc);
     },
     validateUpdate,
+    validateStatusUpdate: (svc) => validateFrontDoors(svc, ranges),
     afterUpdate(svc) {
       releaseOwned(svc.metadata.uid, alloc, svc);
     },
