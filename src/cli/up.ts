@@ -13,6 +13,7 @@ import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
 import { chooseDataplane, isProxyMode, PROXY_MODES, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
+import { clusterImages } from './cluster-images.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 
 export interface Stoppable {
@@ -53,7 +54,7 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     stack.push({ stop: async () => informers.stop() });
 
     stack.push(await startControllers({ store, informers, config }));
-    const runtime = await startPodRuntime({ store, informers, config });
+    const runtime = await startPodRuntime({ store, informers, config, images: clusterImages() });
     stack.push(runtime);
     const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
     stack.push(kubeProxy);

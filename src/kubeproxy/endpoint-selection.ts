@@ -2,9 +2,19 @@
 // with none ready, serving+terminating ones; and, for a traffic policy of Local, only those on the
 // receiving node. Pure.
 import type { EndpointSlice } from '../api/types.js';
-import type { Protocol, RoutedEndpoint } from './routing-table.js';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export type Protocol = 'TCP' | 'UDP';
+
+/** One backend of a service port: podIP:targetPort. */
+export interface RoutedEndpoint {
+  ip: string;
+  port: number;
+  nodeName?: string;
+  /** True when no endpoint was ready and this serving-but-terminating one is used as a fallback. */
+  terminating?: boolean;
+}
 
 export function isIPv4(ip: unknown): ip is string {
   return typeof ip === 'string' && IPV4.test(ip);
