@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { registerClientCommands } from './commands.js';
-import { parseConfigFlags, startCluster } from './up.js';
+import { FlagError, parseConfigFlags } from './config.js';
+import { startCluster } from './up.js';
 import { applyPaths } from './apply.js';
 
 const program = new Command();
@@ -36,7 +37,8 @@ program
     try {
       config = parseConfigFlags(o);
     } catch (err) {
-      console.error(`error: ${(err as Error).message}`);
+      // kubectl's flag errors: the message, then where to read about the flags.
+      console.error(`error: ${(err as Error).message}${err instanceof FlagError ? "\nSee 'kdp up --help' for usage." : ''}`);
       process.exit(1);
     }
     const started = Date.now();

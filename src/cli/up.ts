@@ -4,14 +4,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapKubernetesService, bootstrapNamespaces } from '../api/bootstrap.js';
-import { defaultConfig, type ClusterConfig } from '../api/config.js';
+import type { ClusterConfig } from '../api/config.js';
 import { InformerFactory } from '../api/informer.js';
 import { startApiServer } from '../api/server.js';
 import { ObjectStore } from '../api/store.js';
 import { registerStrategies } from '../api/strategies/index.js';
 import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
-import { chooseDataplane, isProxyMode, PROXY_MODES, startKubeProxy } from '../kubeproxy/index.js';
+import { chooseDataplane, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
 import { clusterImages } from './cluster-images.js';
 import { kubeconfigYaml } from './kubeconfig.js';
@@ -87,32 +87,4 @@ export function explainStartError(err: NodeJS.ErrnoException & { address?: strin
     return new Error(`cannot bind ${where}: address not available on this machine (kdp needs the 127.0.0.0/8 loopback range).`);
   }
   return err;
-}
-
-export function parseConfigFlags(o: Record<string, string | undefined>): ClusterConfig {
-  const upstream = o.upstreamDns !== undefined ? o.upstreamDns.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const overrides: Partial<ClusterConfig> = {};
-  if (o.apiAddress) overrides.apiAddress = o.apiAddress;
-  if (o.apiPort) overrides.apiPort = Number(o.apiPort);
-  if (o.serviceCidr) overrides.serviceCidr = o.serviceCidr;
-  if (o.podCidr) overrides.podCidr = o.podCidr;
-  if (o.nodeIpStart) overrides.nodeIpStart = o.nodeIpStart;
-  if (o.nodes) overrides.nodes = Number(o.nodes);
-  if (o.name) overrides.clusterName = o.name;
-  if (o.dnsAddress) overrides.dnsAddress = o.dnsAddress;
-  if (o.dnsPort) overrides.dnsPort = Number(o.dnsPort);
-  if (o.clusterDomain) overrides.clusterDomain = o.clusterDomain;
-  if (o.nodePortRange) {
-    const [min, max] = o.nodePortRange.split('-').map(Number);
-    overrides.nodePortRange = { min, max };
-  }
-  if (o.lbPool) overrides.loadBalancerPool = o.lbPool;
-  if (o.hostAddress) overrides.hostAddress = o.hostAddress;
-  if (o.stateDir) overrides.stateDir = o.stateDir;
-  if (o.proxyMode !== undefined) {
-    if (!isProxyMode(o.proxyMode)) throw new Error(`invalid --proxy-mode "${o.proxyMode}": must be one of ${PROXY_MODES.join(', ')}`);
-    overrides.proxyMode = o.proxyMode;
-  }
-  if (upstream) overrides.upstreamDns = upstream;
-  return defaultConfig(overrides);
 }
