@@ -8,7 +8,8 @@
 //       → endpoints (podIP:targetPort, already filtered: ready ones, else serving+terminating ones)
 // Several frontends may point at one service port; they then share its round robin.
 import type { EndpointSlice, Service } from '../api/types.js';
-import { isIPv4, selectEndpoints, type Protocol, type RoutedEndpoint } from './endpoint-selection.js';
+import { isIPv4 } from '../lib/ipv4.js';
+import { selectEndpoints, type Protocol, type RoutedEndpoint } from './endpoint-selection.js';
 
 export { sameEndpoints, selectEndpoints, type Protocol, type RoutedEndpoint } from './endpoint-selection.js';
 
