@@ -13,6 +13,7 @@ import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
 import { chooseDataplane, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
+import { explainBindError, isBindError } from '../lib/bind-errors.js';
 import { clusterImages } from './cluster-images.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 
@@ -74,17 +75,10 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
   }
 }
 
-/** Bind failures say which address, why, and what to do — as the issue and ARCHITECTURE.md ask. */
-export function explainStartError(err: NodeJS.ErrnoException & { address?: string; port?: number }, config: ClusterConfig): Error {
+/** Bind failures say which address, why, and what to do (src/lib/bind-errors.ts has the words). */
+export function explainStartError(err: NodeJS.ErrnoException & { address?: string; port?: number }, _config?: ClusterConfig): Error {
+  if (!isBindError(err)) return err;
   const where = err.address ? `${err.address}:${err.port}` : '';
-  if (err.code === 'EACCES') {
-    return new Error(`cannot bind ${where}: permission denied. Ports below 1024 (DNS on ${config.dnsPort}, Services on 80/443) need root, or allow them with: sudo sysctl net.ipv4.ip_unprivileged_port_start=0`);
-  }
-  if (err.code === 'EADDRINUSE') {
-    return new Error(`cannot bind ${where}: address already in use. Is another 'kdp up' running? Stop it, or pick other addresses (kdp up --help).`);
-  }
-  if (err.code === 'EADDRNOTAVAIL') {
-    return new Error(`cannot bind ${where}: address not available on this machine (kdp needs the 127.0.0.0/8 loopback range).`);
-  }
-  return err;
+  const hint = err.code === 'EADDRINUSE' ? ". Is another 'kdp up' running? Stop it, or pick other addresses (kdp up --help)." : '';
+  return new Error(`cannot bind ${where}: ${explainBindError(err, { ip: err.address, port: err.port })}${hint}`);
 }
