@@ -5,6 +5,8 @@ import { registerClientCommands } from './commands.js';
 import { FlagError, parseConfigFlags } from './config.js';
 import { startCluster } from './up.js';
 import { applyPaths } from './apply.js';
+import { GR } from '../api/types.js';
+import { tryHints } from './up-hints.js';
 
 const program = new Command();
 program
@@ -69,12 +71,9 @@ program
       const ok = await applyPaths(cluster.apiUrl, o.filename);
       if (!ok) console.log('some manifests failed to apply (see above); the cluster keeps running.');
     }
-    console.log('Try, in another terminal:');
-    console.log('  npx kdp get pods,svc            # what is running');
-    console.log('  curl -s http://$(npx kdp get svc nginx -o jsonpath=\'{.spec.clusterIP}\')/ | head -4');
-    console.log('  npx kdp exec curlpod -- curl -s nginx.default.svc.cluster.local | head -4');
-    console.log(`  dig @${config.dnsAddress}${config.dnsPort === 53 ? '' : ` -p ${config.dnsPort}`} nginx.default.svc.${config.clusterDomain} +short`);
-    console.log('Ctrl-C stops everything.');
+    const { store } = cluster;
+    const contents = { services: store.list(GR.services).items, pods: store.list(GR.pods).items, ingresses: store.list(GR.ingresses).items };
+    for (const line of tryHints(contents, config)) console.log(line);
   });
 
 registerClientCommands(program);
