@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlagError, parseConfigFlags } from './config.js';
+import { FlagError, parseConfigFlags, parseServerUrl } from './config.js';
 
 // What commander hands the action with every default in place (as `kdp up` with no flags).
 const DEFAULTS = {
@@ -108,3 +108,18 @@ describe('kdp up flags', () => {
     expect(error({ clusterDomain: 'Cluster..local' })).toMatch(/^invalid argument "Cluster..local" for "--cluster-domain" flag: a lowercase RFC 1123 subdomain/);
   });
 });
+
+describe('the API address client verbs read', () => {
+  it('passes http(s) URLs through and gives a bare host:port http://', () => {
+    expect(parseServerUrl('http://127.0.0.1:6443', 'flag')).toBe('http://127.0.0.1:6443');
+    expect(parseServerUrl('https://127.0.0.1:6443/', 'env')).toBe('https://127.0.0.1:6443/');
+    expect(parseServerUrl('127.0.0.1:6443', 'env')).toBe('http://127.0.0.1:6443');
+  });
+
+  it('names where a bad address came from', () => {
+    expect(() => parseServerUrl('ftp://127.0.0.1', 'flag')).toThrow('error: invalid argument "ftp://127.0.0.1" for "--server" flag: unsupported scheme "ftp": want http or https');
+    expect(() => parseServerUrl('http://[::1', 'env')).toThrow('error: invalid KDP_SERVER "http://[::1": parse "http://[::1": invalid URL');
+    expect(() => parseServerUrl('http://', 'kubeconfig', '/tmp/kc')).toThrow(/^error: invalid server "http:\/\/" in kubeconfig \/tmp\/kc: /);
+  });
+});
+

@@ -165,3 +165,30 @@ export function checkAddressPlan(c: ClusterConfig): void {
     if (flag !== 'lb-pool' && cidrContains(r, c.hostAddress)) throw new FlagError('host-address', c.hostAddress, `is inside --${flag} ${value}`);
   }
 }
+
+/** Where a client verb's API address came from, for the error message. */
+export type ServerSource = 'flag' | 'env' | 'kubeconfig';
+
+/**
+ * The API server URL a client verb uses (`--server`, else $KDP_SERVER, else the kubeconfig's current
+ * cluster), checked: an http(s) URL with a host. A bare `host:port` gets `http://`, as client-go
+ * defaults a scheme-less server. Errors name the source: `error: invalid argument "x" for "--server"
+ * flag: …`, `error: invalid KDP_SERVER "x": …`, `error: invalid server "x" in kubeconfig f: …`.
+ */
+export function parseServerUrl(value: string, source: ServerSource, kubeconfigPath?: string): string {
+  const fail = (why: string): never => {
+    if (source === 'flag') throw new Error(`error: ${new FlagError('server', value, why).message}`);
+    if (source === 'env') throw new Error(`error: invalid KDP_SERVER "${value}": ${why}`);
+    throw new Error(`error: invalid server "${value}" in kubeconfig ${kubeconfigPath ?? ''}: ${why}`.replace(' : ', ': '));
+  };
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return fail(`parse "${value}": invalid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`unsupported scheme "${url.protocol.slice(0, -1)}": want http or https`);
+  if (!url.hostname) return fail('no host in the URL');
+  return withScheme;
+}

@@ -3,6 +3,7 @@
 // every verb, and are also read from the root program when it defines them.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseServerUrl } from './config.js';
 import { currentServer } from './kubeconfig.js';
 import { KubeClient, type FetchLike } from './client.js';
 import { Discovery } from './discovery.js';
@@ -70,7 +71,15 @@ export function withGlobalFlags(cmd: Command): Command {
 
 export function makeCtx(io: CliIO, cmd: Command): Ctx {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
-  return makeCtxFromServer(io, flags.server || io.env.KDP_SERVER || kubeconfigServer(flags.kubeconfig) || DEFAULT_SERVER, flags);
+  return makeCtxFromServer(io, chooseServer(flags, io.env), flags);
+}
+
+/** `--server`, else $KDP_SERVER, else the kubeconfig's current server, else the default; checked (config.ts). */
+function chooseServer(flags: GlobalFlags, env: CliIO['env']): string {
+  if (flags.server) return parseServerUrl(flags.server, 'flag');
+  if (env.KDP_SERVER) return parseServerUrl(env.KDP_SERVER, 'env');
+  const fromKubeconfig = kubeconfigServer(flags.kubeconfig);
+  return fromKubeconfig ? parseServerUrl(fromKubeconfig, 'kubeconfig', flags.kubeconfig) : DEFAULT_SERVER;
 }
 
 function kubeconfigServer(path: string | undefined): string | undefined {
