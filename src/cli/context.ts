@@ -3,13 +3,14 @@
 // every verb, and are also read from the root program when it defines them.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG } from '../api/config.js';
 import { parseServerUrl } from './config.js';
 import { currentServer } from './kubeconfig.js';
 import { KubeClient, type FetchLike } from './client.js';
 import { Discovery } from './discovery.js';
 import { describeFailure } from './errors.js';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:6443';
+export const DEFAULT_SERVER = `http://${DEFAULT_CONFIG.apiAddress}:${DEFAULT_CONFIG.apiPort}`;
 
 export interface Output {
   write(chunk: string | Uint8Array): unknown;

@@ -5,6 +5,7 @@ import { registerClientCommands } from './commands.js';
 import { FlagError, parseConfigFlags } from './config.js';
 import { startCluster } from './up.js';
 import { applyPaths } from './apply.js';
+import { DEFAULT_CONFIG as D } from '../api/config.js';
 import { GR } from '../api/types.js';
 import { tryHints } from './up-hints.js';
 
@@ -18,19 +19,19 @@ program
   .command('up')
   .description('Run the cluster in the foreground until Ctrl-C')
   .option('-f, --filename <path...>', 'manifests (files or directories) to apply once the cluster is up')
-  .option('--nodes <n>', 'number of nodes', '2')
+  .option('--nodes <n>', 'number of nodes', String(D.nodes))
   .option('--name <name>', 'cluster name (node names are <name>-control-plane, <name>-worker…)')
-  .option('--api-address <ip>', 'API server address', '127.0.0.1')
-  .option('--api-port <port>', 'API server port', '6443')
-  .option('--service-cidr <cidr>', 'Service ClusterIP range', '127.96.0.0/12')
-  .option('--pod-cidr <cidr>', 'pod IP range (a /24 per node)', '127.244.0.0/16')
-  .option('--node-ip-start <ip>', 'first node IP', '127.18.0.2')
-  .option('--dns-address <ip>', 'cluster DNS address', '127.96.0.10')
-  .option('--dns-port <port>', 'cluster DNS port', '53')
-  .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
-  .option('--node-port-range <min-max>', 'NodePort range', '30000-32767')
-  .option('--lb-pool <cidr>', 'LoadBalancer address pool', '127.200.0.0/16')
-  .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", '127.0.0.1')
+  .option('--api-address <ip>', 'API server address', D.apiAddress)
+  .option('--api-port <port>', 'API server port', String(D.apiPort))
+  .option('--service-cidr <cidr>', 'Service ClusterIP range', D.serviceCidr)
+  .option('--pod-cidr <cidr>', 'pod IP range (a /24 per node)', D.podCidr)
+  .option('--node-ip-start <ip>', 'first node IP', D.nodeIpStart)
+  .option('--dns-address <ip>', 'cluster DNS address', D.dnsAddress)
+  .option('--dns-port <port>', 'cluster DNS port', String(D.dnsPort))
+  .option('--cluster-domain <domain>', 'cluster DNS domain', D.clusterDomain)
+  .option('--node-port-range <min-max>', 'NodePort range', `${D.nodePortRange.min}-${D.nodePortRange.max}`)
+  .option('--lb-pool <cidr>', 'LoadBalancer address pool', D.loadBalancerPool)
+  .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", D.hostAddress)
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
   .option('--proxy-mode <mode>', 'kube-proxy mode: nftables (kernel DNAT rules, needs root and nft) or userspace (proxy sockets); default: nftables when it works here, else userspace')
   .option('--state-dir <dir>', 'where kdp keeps its kubeconfig, logs and volumes (default ~/.kdp)')
