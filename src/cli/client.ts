@@ -132,7 +132,14 @@ export class KubeClient {
 
   /** A watch: yields events until the server ends the stream or `signal` aborts. */
   async *watch(path: string, query: Query, signal?: AbortSignal, accept?: string): AsyncGenerator<WatchEvent> {
-    const res = await this.send('GET', path, { query: { ...query, watch: 'true' }, signal, accept });
+    let res: Response;
+    try {
+      res = await this.send('GET', path, { query: { ...query, watch: 'true' }, signal, accept });
+    } catch (err) {
+      // Interrupted before the server answered (Ctrl-C right after the list): a clean end too.
+      if (signal?.aborted) return;
+      throw err;
+    }
     if (!res.body) return;
     const decoder = new TextDecoder();
     let buf = '';

@@ -5,12 +5,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG } from '../api/config.js';
+import { parseServerUrl } from './config.js';
 import { currentContext, type Connection } from './kubeconfig.js';
 import { KubeClient, type Credentials, type FetchLike } from './client.js';
 import { Discovery } from './discovery.js';
 import { describeFailure } from './errors.js';
 
-export const DEFAULT_SERVER = 'https://127.0.0.1:6443';
+export const DEFAULT_SERVER = `https://${DEFAULT_CONFIG.apiAddress}:${DEFAULT_CONFIG.apiPort}`;
 
 export interface Output {
   write(chunk: string | Uint8Array): unknown;
@@ -73,8 +75,14 @@ export function withGlobalFlags(cmd: Command): Command {
 export function makeCtx(io: CliIO, cmd: Command): Ctx {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
   const conn = loadConnection(io.env, flags.kubeconfig);
-  const server = flags.server || io.env.KDP_SERVER || conn.server || DEFAULT_SERVER;
-  return makeCtxFromServer(io, server, { ...flags, namespace: flags.namespace }, conn, conn.namespace);
+  return makeCtxFromServer(io, chooseServer(flags, io.env, conn), flags, conn, conn.namespace);
+}
+
+/** `--server`, else $KDP_SERVER, else the kubeconfig's current server, else the default; checked (config.ts). */
+function chooseServer(flags: GlobalFlags, env: CliIO['env'], conn: Connection): string {
+  if (flags.server) return parseServerUrl(flags.server, 'flag');
+  if (env.KDP_SERVER) return parseServerUrl(env.KDP_SERVER, 'env');
+  return conn.server ? parseServerUrl(conn.server, 'kubeconfig', flags.kubeconfig) : DEFAULT_SERVER;
 }
 
 /**

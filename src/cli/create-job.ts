@@ -3,24 +3,9 @@
 // `job.batch/NAME created`. A subcommand of `create`, which keeps `create -f`.
 import type { Command } from 'commander';
 import type { KObject } from '../api/types.js';
+import { jobFromCronJob } from '../controllers/index.js';
 import { action, withGlobalFlags, type CliIO, type Ctx } from './context.js';
 import { CliError } from './errors.js';
-
-export function jobFromCronJob(cj: KObject, name: string): KObject {
-  const tmpl = cj.spec?.jobTemplate ?? {};
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name,
-      namespace: cj.metadata.namespace,
-      labels: { ...(tmpl.metadata?.labels ?? {}) },
-      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual', ...(tmpl.metadata?.annotations ?? {}) },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid!, controller: true }],
-    },
-    spec: structuredClone(tmpl.spec ?? {}),
-  };
-}
 
 export async function runCreateJob(ctx: Ctx, name: string, flags: { from?: string; image?: string }, command: string[]): Promise<number> {
   const ns = encodeURIComponent(ctx.namespace);
@@ -31,7 +16,7 @@ export async function runCreateJob(ctx: Ctx, name: string, flags: { from?: strin
       throw new CliError(`from must be an existing cronjob: ${flags.from}`);
     }
     const cj = await ctx.client.get<KObject>(`/apis/batch/v1/namespaces/${ns}/cronjobs/${encodeURIComponent(src)}`);
-    job = jobFromCronJob(cj, name);
+    job = jobFromCronJob(cj, 'manual', name);
   } else if (flags.image) {
     const container: Record<string, unknown> = { name, image: flags.image };
     if (command.length) container.command = command;

@@ -3,7 +3,7 @@
 import { TABLE_ACCEPT } from './client.js';
 import type { Ctx } from './context.js';
 import { kindName, resourcePath } from './discovery.js';
-import { asTable, listQuery, type GetFlags } from './get.js';
+import { asTable, listQuery, type GetFlags } from './get-table.js';
 import { formatObjects, type OutputFormat } from './output.js';
 import type { ResourceRequest } from './resource-args.js';
 import { TabWriter, tableLines, type TableColumn } from './table-printer.js';

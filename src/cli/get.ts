@@ -1,9 +1,8 @@
 // `kdp get`: Tables from the server printed like kubectl, -o wide|json|yaml|name, -l, -A, -w,
 // `get all`, several types at once.
 import type { Command } from 'commander';
-import { toTable } from '../api/tables/index.js';
 import type { KObject } from '../api/types.js';
-import { TABLE_ACCEPT, type Query } from './client.js';
+import { TABLE_ACCEPT } from './client.js';
 import { action, withGlobalFlags, type CliIO, type Ctx } from './context.js';
 import { kindName, resourcePath, type ApiResource } from './discovery.js';
 import { ApiStatusError, CliError } from './errors.js';
@@ -11,30 +10,10 @@ import { asList, formatObjects, parseOutputSpec, withoutManagedFields } from './
 import { jsonpath } from './jsonpath.js';
 import { parseResourceArgs, resolveRequests, type ResourceRequest } from './resource-args.js';
 import { TabWriter, tableLines, type TableLike } from './table-printer.js';
+import { asTable, listQuery, type GetFlags } from './get-table.js';
 import { watchTable } from './get-watch.js';
 
-export interface GetFlags {
-  output?: string;
-  selector?: string;
-  fieldSelector?: string;
-  watch?: boolean;
-  watchOnly?: boolean;
-  headers?: boolean;
-  showLabels?: boolean;
-}
-
 /* eslint-disable @typescript-eslint/no-explicit-any */
-
-/** Ensures a response is a Table; a server without Table support gets the local printers. */
-export function asTable(resource: ApiResource, body: any, now: Date): TableLike & { metadata?: { resourceVersion?: string } } {
-  if (body?.kind === 'Table') return body;
-  const items: KObject[] = Array.isArray(body?.items) ? body.items : body ? [body] : [];
-  return toTable(resource, items, { includeObject: 'Object', now, resourceVersion: body?.metadata?.resourceVersion });
-}
-
-export function listQuery(flags: GetFlags): Query {
-  return { labelSelector: flags.selector, fieldSelector: flags.fieldSelector };
-}
 
 function scopeNamespace(ctx: Ctx, r: ApiResource): string | undefined {
   if (!r.namespaced) return undefined;

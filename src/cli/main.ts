@@ -2,8 +2,12 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { registerClientCommands } from './commands.js';
-import { parseConfigFlags, startCluster } from './up.js';
+import { FlagError, parseConfigFlags } from './config.js';
+import { startCluster } from './up.js';
 import { applyPaths } from './apply.js';
+import { DEFAULT_CONFIG as D } from '../api/config.js';
+import { GR } from '../api/types.js';
+import { tryHints } from './up-hints.js';
 
 const program = new Command();
 program
@@ -15,20 +19,20 @@ program
   .command('up')
   .description('Run the cluster in the foreground until Ctrl-C')
   .option('-f, --filename <path...>', 'manifests (files or directories) to apply once the cluster is up')
-  .option('--nodes <n>', 'number of nodes', '2')
+  .option('--nodes <n>', 'number of nodes', String(D.nodes))
   .option('--name <name>', 'cluster name (node names are <name>-control-plane, <name>-worker…)')
-  .option('--api-address <ip>', 'API server address', '127.0.0.1')
-  .option('--api-port <port>', 'API server port', '6443')
-  .option('--service-cidr <cidr>', 'Service ClusterIP range', '127.96.0.0/12')
-  .option('--pod-cidr <cidr>', 'pod IP range (a /24 per node)', '127.244.0.0/16')
-  .option('--node-ip-start <ip>', 'first node IP', '127.18.0.2')
-  .option('--dns-address <ip>', 'cluster DNS address', '127.96.0.10')
-  .option('--dns-port <port>', 'cluster DNS port', '53')
-  .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
-  .option('--node-port-range <min-max>', 'NodePort range', '30000-32767')
-  .option('--lb-pool <cidr>', 'LoadBalancer address pool', '127.200.0.0/16')
-  .option('--external-ip-cidr <cidr>', "where Services' externalIPs may come from (besides the LoadBalancer pool)", '127.201.0.0/16')
-  .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", '127.0.0.1')
+  .option('--api-address <ip>', 'API server address', D.apiAddress)
+  .option('--api-port <port>', 'API server port', String(D.apiPort))
+  .option('--service-cidr <cidr>', 'Service ClusterIP range', D.serviceCidr)
+  .option('--pod-cidr <cidr>', 'pod IP range (a /24 per node)', D.podCidr)
+  .option('--node-ip-start <ip>', 'first node IP', D.nodeIpStart)
+  .option('--dns-address <ip>', 'cluster DNS address', D.dnsAddress)
+  .option('--dns-port <port>', 'cluster DNS port', String(D.dnsPort))
+  .option('--cluster-domain <domain>', 'cluster DNS domain', D.clusterDomain)
+  .option('--node-port-range <min-max>', 'NodePort range', `${D.nodePortRange.min}-${D.nodePortRange.max}`)
+  .option('--lb-pool <cidr>', 'LoadBalancer address pool', D.loadBalancerPool)
+  .option('--external-ip-cidr <cidr>', "where Services' externalIPs may come from (besides the LoadBalancer pool)", D.externalIPCidr)
+  .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", D.hostAddress)
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
   .option('--proxy-mode <mode>', 'kube-proxy mode: nftables (kernel DNAT rules, needs root and nft) or userspace (proxy sockets); default: nftables when it works here, else userspace')
   .option('--state-dir <dir>', 'where kdp keeps its kubeconfig, logs and volumes (default ~/.kdp)')
@@ -37,7 +41,8 @@ program
     try {
       config = parseConfigFlags(o);
     } catch (err) {
-      console.error(`error: ${(err as Error).message}`);
+      // kubectl's flag errors: the message, then where to read about the flags.
+      console.error(`error: ${(err as Error).message}${err instanceof FlagError ? "\nSee 'kdp up --help' for usage." : ''}`);
       process.exit(1);
     }
     const started = Date.now();
@@ -68,12 +73,9 @@ program
       const ok = await applyPaths(cluster.apiUrl, o.filename, undefined, cluster.credentials);
       if (!ok) console.log('some manifests failed to apply (see above); the cluster keeps running.');
     }
-    console.log('Try, in another terminal:');
-    console.log('  npx kdp get pods,svc            # what is running');
-    console.log('  curl -s http://$(npx kdp get svc nginx -o jsonpath=\'{.spec.clusterIP}\')/ | head -4');
-    console.log('  npx kdp exec curlpod -- curl -s nginx.default.svc.cluster.local | head -4');
-    console.log(`  dig @${config.dnsAddress}${config.dnsPort === 53 ? '' : ` -p ${config.dnsPort}`} nginx.default.svc.${config.clusterDomain} +short`);
-    console.log('Ctrl-C stops everything.');
+    const { store } = cluster;
+    const contents = { services: store.list(GR.services).items, pods: store.list(GR.pods).items, ingresses: store.list(GR.ingresses).items };
+    for (const line of tryHints(contents, config)) console.log(line);
   });
 
 registerClientCommands(program);

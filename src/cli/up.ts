@@ -7,15 +7,17 @@ import { bootstrapKubernetesService, bootstrapNamespaces, firstServiceIP } from 
 import { apiServingNames, ensureClusterPki } from '../api/pki.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import type { Credentials } from './client.js';
-import { defaultConfig, type ClusterConfig } from '../api/config.js';
+import type { ClusterConfig } from '../api/config.js';
 import { InformerFactory } from '../api/informer.js';
 import { startApiServer } from '../api/server.js';
 import { ObjectStore } from '../api/store.js';
 import { registerStrategies } from '../api/strategies/index.js';
 import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
-import { chooseDataplane, isProxyMode, PROXY_MODES, startKubeProxy } from '../kubeproxy/index.js';
+import { chooseDataplane, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
+import { explainBindError, isBindError } from '../lib/bind-errors.js';
+import { clusterImages } from './cluster-images.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 
 export interface Stoppable {
@@ -58,7 +60,7 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     stack.push({ stop: async () => informers.stop() });
 
     stack.push(await startControllers({ store, informers, config }));
-    const runtime = await startPodRuntime({ store, informers, config });
+    const runtime = await startPodRuntime({ store, informers, config, images: clusterImages() });
     stack.push(runtime);
     const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
     stack.push(kubeProxy);
@@ -90,46 +92,10 @@ function isLoopback(ip: string): boolean {
   return /^127\./.test(ip) || ip === '::1' || ip === 'localhost';
 }
 
-/** Bind failures say which address, why, and what to do — as the issue and ARCHITECTURE.md ask. */
-export function explainStartError(err: NodeJS.ErrnoException & { address?: string; port?: number }, config: ClusterConfig): Error {
+/** Bind failures say which address, why, and what to do (src/lib/bind-errors.ts has the words). */
+export function explainStartError(err: NodeJS.ErrnoException & { address?: string; port?: number }, _config?: ClusterConfig): Error {
+  if (!isBindError(err)) return err;
   const where = err.address ? `${err.address}:${err.port}` : '';
-  if (err.code === 'EACCES') {
-    return new Error(`cannot bind ${where}: permission denied. Ports below 1024 (DNS on ${config.dnsPort}, Services on 80/443) need root, or allow them with: sudo sysctl net.ipv4.ip_unprivileged_port_start=0`);
-  }
-  if (err.code === 'EADDRINUSE') {
-    return new Error(`cannot bind ${where}: address already in use. Is another 'kdp up' running? Stop it, or pick other addresses (kdp up --help).`);
-  }
-  if (err.code === 'EADDRNOTAVAIL') {
-    return new Error(`cannot bind ${where}: address not available on this machine (kdp needs the 127.0.0.0/8 loopback range).`);
-  }
-  return err;
-}
-
-export function parseConfigFlags(o: Record<string, string | undefined>): ClusterConfig {
-  const upstream = o.upstreamDns !== undefined ? o.upstreamDns.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const overrides: Partial<ClusterConfig> = {};
-  if (o.apiAddress) overrides.apiAddress = o.apiAddress;
-  if (o.apiPort) overrides.apiPort = Number(o.apiPort);
-  if (o.serviceCidr) overrides.serviceCidr = o.serviceCidr;
-  if (o.podCidr) overrides.podCidr = o.podCidr;
-  if (o.nodeIpStart) overrides.nodeIpStart = o.nodeIpStart;
-  if (o.nodes) overrides.nodes = Number(o.nodes);
-  if (o.name) overrides.clusterName = o.name;
-  if (o.dnsAddress) overrides.dnsAddress = o.dnsAddress;
-  if (o.dnsPort) overrides.dnsPort = Number(o.dnsPort);
-  if (o.clusterDomain) overrides.clusterDomain = o.clusterDomain;
-  if (o.nodePortRange) {
-    const [min, max] = o.nodePortRange.split('-').map(Number);
-    overrides.nodePortRange = { min, max };
-  }
-  if (o.lbPool) overrides.loadBalancerPool = o.lbPool;
-  if (o.externalIpCidr) overrides.externalIPCidr = o.externalIpCidr;
-  if (o.hostAddress) overrides.hostAddress = o.hostAddress;
-  if (o.stateDir) overrides.stateDir = o.stateDir;
-  if (o.proxyMode !== undefined) {
-    if (!isProxyMode(o.proxyMode)) throw new Error(`invalid --proxy-mode "${o.proxyMode}": must be one of ${PROXY_MODES.join(', ')}`);
-    overrides.proxyMode = o.proxyMode;
-  }
-  if (upstream) overrides.upstreamDns = upstream;
-  return defaultConfig(overrides);
+  const hint = err.code === 'EADDRINUSE' ? ". Is another 'kdp up' running? Stop it, or pick other addresses (kdp up --help)." : '';
+  return new Error(`cannot bind ${where}: ${explainBindError(err, { ip: err.address, port: err.port })}${hint}`);
 }

@@ -56,4 +56,11 @@ describe('cronjob schedule (fake clock)', () => {
       ownerReferences: [{ kind: 'CronJob', name: 'backup', uid: 'cj-uid', controller: true }],
     });
   });
+
+  it('makes kubectl create job --from=cronjob/x\'s Job: the given name, marked manual', () => {
+    const job = jobFromCronJob(cj({ jobTemplate: { metadata: { annotations: { a: 'b' } }, spec: { template: { spec: { restartPolicy: 'Never' } } } } }), 'manual', 'backup-now');
+    expect(job.metadata).toMatchObject({ name: 'backup-now', annotations: { a: 'b', 'cronjob.kubernetes.io/instantiate': 'manual' }, ownerReferences: [{ kind: 'CronJob', controller: true }] });
+    expect(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBeUndefined();
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
 });

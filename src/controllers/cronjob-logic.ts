@@ -9,6 +9,8 @@ import { finishedCondition } from './job-logic.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+/** kubectl create job --from=cronjob/x marks its Job so. */
+export const INSTANTIATE = 'cronjob.kubernetes.io/instantiate';
 const MAX_MISSED = 100;
 
 /** `<cronjob>-<scheduled time in minutes since the epoch>` (getJobName). */
@@ -71,9 +73,14 @@ export function jobsOverHistory(cj: KObject, jobs: KObject[]): KObject[] {
   return out;
 }
 
-/** The Job a CronJob starts for `scheduled` (getJobFromTemplate2). */
-export function jobFromCronJob(cj: KObject, scheduled: Date, name = jobNameFor(cj.metadata.name, scheduled)): KObject {
+/**
+ * A Job from a CronJob's jobTemplate, owned by the CronJob: the controller's for `scheduled`
+ * (getJobFromTemplate2, annotated with the scheduled time), or `kubectl create job --from=cronjob/x`'s
+ * (`when: 'manual'`, annotated `cronjob.kubernetes.io/instantiate: manual`).
+ */
+export function jobFromCronJob(cj: KObject, when: Date | 'manual', name = jobNameFor(cj.metadata.name, when === 'manual' ? new Date() : when)): KObject {
   const tmpl = cj.spec?.jobTemplate ?? {};
+  const stamp = when === 'manual' ? { [INSTANTIATE]: 'manual' } : { [SCHEDULED_TIMESTAMP]: when.toISOString().replace(/\.\d{3}Z$/, 'Z') };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -81,7 +88,7 @@ export function jobFromCronJob(cj: KObject, scheduled: Date, name = jobNameFor(c
       name,
       namespace: cj.metadata.namespace,
       labels: { ...(tmpl.metadata?.labels ?? {}) },
-      annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: scheduled.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      annotations: { ...(tmpl.metadata?.annotations ?? {}), ...stamp },
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
     spec: structuredClone(tmpl.spec ?? {}),

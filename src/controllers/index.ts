@@ -69,3 +69,4 @@ export { createEventRecorder, type EventRecorder } from '../api/events.js';
 export { buildNode, nodeIP, nodePodCIDR, registerNodes, type HostInfo } from './node-controller.js';
 export { computeHash } from './pod-template-hash.js';
 export { computeEndpointSlices, computeEndpointsSubsets } from './endpoints-compute.js';
+export { jobFromCronJob } from './cronjob-logic.js';

@@ -1,6 +1,6 @@
 // The pages ingress-nginx's nginx answers with itself (server_tokens off: the footer says `nginx`).
 import type { ServerResponse } from 'node:http';
-import { errorPage, errorStatusText } from '../pods/index.js';
+import { errorPage, errorStatusText } from '../lib/nginx-pages.js';
 
 export const statusText = errorStatusText;
 

@@ -7,3 +7,4 @@ export { classFilter, DEFAULT_CLASS_OPTIONS, type ClassOptions } from './ingress
 export { createCertificateAuthority, signedCertificate, selfSignedCertificate, type KeyPairPem, type CertificateAuthority } from './certificates.js';
 export { normalizePath, rewriteTarget, splitTarget } from './uri.js';
 export { ADDON_NAME, addonManifests } from './addon/ingress-nginx.js';
+export { ingressNginxControllerImage, webhookCertgenImage } from './image.js';

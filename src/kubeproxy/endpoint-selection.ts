@@ -2,12 +2,17 @@
 // with none ready, serving+terminating ones; and, for a traffic policy of Local, only those on the
 // receiving node. Pure.
 import type { EndpointSlice } from '../api/types.js';
-import type { Protocol, RoutedEndpoint } from './routing-table.js';
+import { compareIPv4, isIPv4 } from '../lib/ipv4.js';
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+export type Protocol = 'TCP' | 'UDP';
 
-export function isIPv4(ip: unknown): ip is string {
-  return typeof ip === 'string' && IPV4.test(ip);
+/** One backend of a service port: podIP:targetPort. */
+export interface RoutedEndpoint {
+  ip: string;
+  port: number;
+  nodeName?: string;
+  /** True when no endpoint was ready and this serving-but-terminating one is used as a fallback. */
+  terminating?: boolean;
 }
 
 interface Candidate extends RoutedEndpoint {
@@ -28,7 +33,7 @@ export function selectEndpoints(slices: readonly EndpointSlice[], portName: stri
     if (!sp || sp.port == null) continue;
     for (const ep of slice.endpoints ?? []) {
       const ip = ep.addresses?.[0];
-      if (!ip || !IPV4.test(ip)) continue;
+      if (!ip || !isIPv4(ip)) continue;
       if (node !== undefined && ep.nodeName !== node) continue;
       const c = ep.conditions ?? {};
       // nil conditions mean ready/serving, not terminating (discovery/v1 API docs, kube-proxy).
@@ -55,7 +60,7 @@ export function selectEndpoints(slices: readonly EndpointSlice[], portName: stri
     chosen = all.filter((c) => c.serving && c.terminating);
     fallback = true;
   }
-  chosen.sort((a, b) => compareIp(a.ip, b.ip) || a.port - b.port);
+  chosen.sort((a, b) => compareIPv4(a.ip, b.ip) || a.port - b.port);
   return chosen.map((c) => {
     const out: RoutedEndpoint = { ip: c.ip, port: c.port };
     if (c.nodeName) out.nodeName = c.nodeName;
@@ -64,32 +69,9 @@ export function selectEndpoints(slices: readonly EndpointSlice[], portName: stri
   });
 }
 
-export function compareIp(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
-  for (let i = 0; i < 4; i++) {
-    const d = Number(pa[i]) - Number(pb[i]);
-    if (d) return d;
-  }
-  return 0;
-}
-
 /** Same endpoints in the same order (the dataplane uses this to keep balancer state). */
 export function sameEndpoints(a: readonly RoutedEndpoint[], b: readonly RoutedEndpoint[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i].ip !== b[i].ip || a[i].port !== b[i].port) return false;
   return true;
-}
-
-/** `a.b.c.d/n` contains `ip`. */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, bits] = cidr.split('/');
-  if (!isIPv4(base) || !isIPv4(ip)) return false;
-  const n = Number(bits);
-  const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
-  return ((toInt(base) & mask) >>> 0) === ((toInt(ip) & mask) >>> 0);
-}
-
-function toInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
 }

@@ -8,22 +8,13 @@
 //       → endpoints (podIP:targetPort, already filtered: ready ones, else serving+terminating ones)
 // Several frontends may point at one service port; they then share its round robin.
 import type { EndpointSlice, Service } from '../api/types.js';
-import { isIPv4, selectEndpoints } from './endpoint-selection.js';
+import { isIPv4 } from '../lib/ipv4.js';
+import { selectEndpoints, type Protocol, type RoutedEndpoint } from './endpoint-selection.js';
 
-export { sameEndpoints, selectEndpoints } from './endpoint-selection.js';
-
-export type Protocol = 'TCP' | 'UDP';
+export { sameEndpoints, selectEndpoints, type Protocol, type RoutedEndpoint } from './endpoint-selection.js';
 
 /** `namespace/name:portName` (`namespace/name` for an unnamed port), kube-proxy's ServicePortName. */
 export type ServicePortName = string;
-
-export interface RoutedEndpoint {
-  ip: string;
-  port: number;
-  nodeName?: string;
-  /** True when no endpoint was ready and this serving-but-terminating one is used as a fallback. */
-  terminating?: boolean;
-}
 
 export type SessionAffinity = { type: 'None' } | { type: 'ClientIP'; timeoutSeconds: number };
 

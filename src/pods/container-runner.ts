@@ -11,9 +11,9 @@ import type { ObjectStore } from '../api/store.js';
 import type { KObject } from '../api/types.js';
 import { ContainerLog } from './container-log.js';
 import { ContainerConfigError, containerArgv, expandVars, type Env } from './container-env.js';
-import { declaredTcpPorts } from './images/flags.js';
-import { imageId, type ImageRegistry } from './images/registry.js';
-import type { BuiltinProcess } from './images/types.js';
+import { declaredTcpPorts } from '../lib/image-flags.js';
+import { imageId, type ImageTable } from './images/image-table.js';
+import type { ImageProcess } from '../lib/image-adapter.js';
 import type { ContainerState, ContainerStatus } from './pod-status.js';
 import { firstClosedPort, sleep } from './readiness.js';
 import { containerMainPid, inSandbox, lookPath } from './sandbox.js';
@@ -27,7 +27,7 @@ export interface RunnerHost {
   nodeName: string;
   /** Per-pod directory; logs go to `<dir>/<container>/<restartCount>.log`. */
   dir: string;
-  images: ImageRegistry;
+  images: ImageTable;
   /** Given to built-in images that talk to the API (ingress controller, webhook certgen). */
   store?: ObjectStore;
   now(): Date;
@@ -65,7 +65,7 @@ export class ContainerRunner {
   private looping = false;
   private readonly abort = new AbortController();
   private proc: ChildProcess | undefined;
-  private builtin: BuiltinProcess | undefined;
+  private builtin: ImageProcess | undefined;
   private graceMs = 30_000;
   private doneResolve!: () => void;
   readonly done = new Promise<void>((r) => (this.doneResolve = r));
@@ -195,7 +195,7 @@ export class ContainerRunner {
     this.host.event('Normal', 'Created', `Created container ${this.spec.name}`);
   }
 
-  private async runBuiltin(builtin: NonNullable<ReturnType<ImageRegistry['lookup']>>['builtin'], ref: NonNullable<ReturnType<ImageRegistry['lookup']>>['ref']): Promise<Exit | undefined> {
+  private async runBuiltin(builtin: NonNullable<ReturnType<ImageTable['lookup']>>['builtin'], ref: NonNullable<ReturnType<ImageTable['lookup']>>['ref']): Promise<Exit | undefined> {
     const env = await this.resolveEnv();
     if (!env || this.stopping) return undefined;
     this.began();

@@ -1,36 +1,21 @@
 // Pod IP address management: the host-local IPAM plugin's job. Each node owns a podCIDR
 // (127.244.n.0/24); a pod gets the next free host address after the last one handed out, so a
 // freshly freed IP is not reused at once (kube-proxy and DNS caches may still point at it).
+import { cidrContains, ipv4ToNumber, isIPv4, numberToIPv4, parseIPv4Cidr } from '../lib/ipv4.js';
 
-export function ipToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`invalid IPv4 address ${JSON.stringify(ip)}`);
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+function ipToInt(ip: string): number {
+  if (!isIPv4(ip)) throw new Error(`invalid IPv4 address ${JSON.stringify(ip)}`);
+  return ipv4ToNumber(ip);
 }
 
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+function parseCidr(cidr: string): { base: number; size: number } {
+  const c = parseIPv4Cidr(cidr.trim());
+  if (!c) throw new Error(`invalid CIDR address: ${cidr}`);
+  if (c.prefix < 8 || c.prefix > 30) throw new Error(`invalid CIDR address: ${cidr} (prefix must be /8../30)`);
+  return c;
 }
 
-export function parseCidr(cidr: string): { base: number; size: number } {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) throw new Error(`invalid CIDR address: ${cidr}`);
-  const bits = Number(m[2]);
-  if (bits < 8 || bits > 30) throw new Error(`invalid CIDR address: ${cidr} (prefix must be /8../30)`);
-  const size = 2 ** (32 - bits);
-  const base = ipToInt(m[1]) - (ipToInt(m[1]) % size);
-  return { base, size };
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  try {
-    const { base, size } = parseCidr(cidr);
-    const n = ipToInt(ip);
-    return n >= base && n < base + size;
-  } catch {
-    return false;
-  }
-}
+export { cidrContains };
 
 class Range {
   readonly used = new Set<number>();
@@ -84,7 +69,7 @@ export class PodIpAllocator {
       pref = undefined;
     }
     const n = r.allocate(pref);
-    return n === undefined ? undefined : intToIp(n);
+    return n === undefined ? undefined : numberToIPv4(n);
   }
 
   release(cidr: string, ip: string): void {

@@ -10,8 +10,7 @@ import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { RuntimeConnector } from './connector.js';
 import { PodIpAllocator } from './ip-allocator.js';
-import { BUILTIN_IMAGES, ImageRegistry } from './images/registry.js';
-import type { BuiltinImage } from './images/types.js';
+import { BUILTIN_IMAGES, ImageTable } from './images/image-table.js';
 import { PodWorker } from './pod-worker.js';
 import { ServiceLinks } from './service-links.js';
 
@@ -22,8 +21,12 @@ export interface PodRuntimeOptions {
   /** Where per-pod sandbox files and logs go; default a fresh dir under config.stateDir, removed on stop. */
   runDir?: string;
   now?: () => Date;
-  /** Extra built-in images, added to (or replacing) kdp's own: e.g. the ingress controller. */
-  images?: BuiltinImage[];
+  /**
+   * The images realised in-process, by repository. The runtime knows images only through this table
+   * (ImageAdapter): the composition root (`kdp up`) adds the components' own images (CoreDNS, the
+   * ingress-nginx controller). Default: the runtime's own images only (BUILTIN_IMAGES).
+   */
+  images?: ImageTable;
   /** CrashLoopBackOff: first delay and cap (Kubernetes: 10 s doubling to 5 min). */
   restartBackoff?: { initialMs: number; maxMs: number };
 }
@@ -51,7 +54,7 @@ export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRunti
     ownRunDir = true;
   }
   const backoff = opts.restartBackoff ?? { initialMs: 10_000, maxMs: 300_000 };
-  const images = new ImageRegistry([...BUILTIN_IMAGES, ...(opts.images ?? [])]);
+  const images = opts.images ?? new ImageTable(BUILTIN_IMAGES);
   const allocator = new PodIpAllocator();
   const serviceLinks = new ServiceLinks();
   const workers = new Map<string, PodWorker>();

@@ -12,7 +12,7 @@ import { GR, type KObject } from '../api/types.js';
 import { containerEnv, type Env } from './container-env.js';
 import { ContainerRunner, type RunnerHost } from './container-runner.js';
 import type { PodIpAllocator } from './ip-allocator.js';
-import type { ImageRegistry } from './images/registry.js';
+import type { ImageTable } from './images/image-table.js';
 import { buildPodStatus } from './pod-status.js';
 import { PodSandbox } from './sandbox.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
@@ -23,7 +23,7 @@ import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
 export interface WorkerDeps {
   store: ObjectStore;
   config: ClusterConfig;
-  images: ImageRegistry;
+  images: ImageTable;
   allocator: PodIpAllocator;
   /** The Services as link variables, kept by the runtime from its Service informer. */
   serviceLinks: ServiceLinks;

@@ -10,20 +10,9 @@ import { GR, type KObject } from '../../src/api/types.js';
 import { registerStrategies } from '../../src/api/strategies/index.js';
 import { startControllers } from '../../src/controllers/index.js';
 import { computeHash } from '../../src/controllers/pod-template-hash.js';
+import { eventually } from '../support/eventually.js';
 
 const ALPHABET = '[bcdfghjklmnpqrstvwxz2456789]';
-
-async function eventually<T>(fn: () => T, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
 
 const template = (image: string) => ({
   metadata: { labels: { app: 'web' } },

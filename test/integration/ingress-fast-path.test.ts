@@ -681,12 +681,14 @@ describe('hand-off to node:http', () => {
     // The answer to /late is written to a reset socket (the write fails), and the request queued behind
     // it (an unknown method) is then handed off to a client that has half-closed: the socket's error
     // arrives after that and must still find a listener.
-    upstream.respond = (r, s) => (r.url === '/late' ? void setTimeout(() => echo(r, s), 300) : echo(r, s));
+    let lateArrived = false;
+    upstream.respond = (r, s) => (r.url === '/late' ? ((lateArrived = true), void setTimeout(() => echo(r, s), 300)) : echo(r, s));
     const before = stats();
     const s = await connect(FAST);
     s.on('error', () => {});
     s.end('GET /late HTTP/1.1\r\nHost: fast.test\r\n\r\nFOO / HTTP/1.1\r\nHost: fast.test\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    // reset once the proxy has read both requests (/late reached the upstream), before /late's answer
+    await eventually(() => expect(lateArrived).toBe(true), { timeout: 5000, what: '/late at the upstream' });
     s.resetAndDestroy();
     await eventually(() => expect(stats().handOffs).toBe(before.handOffs + 1), { timeout: 5000, what: 'the hand-off' });
     await new Promise((r) => setTimeout(r, 50));

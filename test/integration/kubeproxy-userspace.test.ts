@@ -10,6 +10,7 @@ import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
 import { startKubeProxy, type KubeProxy } from '../../src/kubeproxy/index.js';
+import { eventually } from '../support/eventually.js';
 import { getOnce } from '../support/proxy-clients.js';
 
 const PORT = 20000 + Math.floor(Math.random() * 20000);
@@ -222,8 +223,7 @@ describe('kube-proxy userspace dataplane', () => {
 
       await close(squatter);
       freed = true;
-      const deadline = Date.now() + 5000;
-      while (!proxy.listening().includes(`127.77.100.8:${PORT}/TCP`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => expect(proxy.listening()).toContain(`127.77.100.8:${PORT}/TCP`), { timeout: 5000, what: 'the retried listener' });
       expect(await get('127.77.100.8')).toBe('127.77.1.1');
       expect(logs).toContain(`[INFO] kube-proxy: now listening on 127.77.100.8:${PORT}/TCP`);
     } finally {

@@ -12,19 +12,10 @@ import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
 import { startPodRuntime, type PodRuntime } from '../../src/pods/index.js';
+import { until } from '../support/eventually.js';
 
 const run = promisify(execFile);
 const NODE = 'kdp-images-test';
-
-async function eventually<T>(fn: () => T | undefined | false, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('built-in echo images', () => {
   let stateDir: string;
@@ -35,7 +26,7 @@ describe('built-in echo images', () => {
   const pod = (name: string) => store.tryGet(GR.pods, 'echo', name);
   async function runPod(name: string, container: object): Promise<KObject> {
     store.create(GR.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'echo' }, spec: { nodeName: NODE, containers: [{ name: 'c', ...container }] } });
-    return eventually(() => {
+    return until(() => {
       const p = pod(name);
       return p?.status?.containerStatuses?.[0]?.ready && p;
     }, `${name} ready`);
@@ -104,7 +95,7 @@ describe('built-in echo images', () => {
     const p = await runPod('twoports', { image: 'nginx', ports: [{ containerPort: 8080 }] });
     expect(await curl('-o', '/dev/null', '-w', '%{http_code}', `http://${p.status.podIP}:8080/`)).toBe('200');
     store.create(GR.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'clash', namespace: 'echo' }, spec: { nodeName: NODE, hostNetwork: true, containers: [{ name: 'a', image: 'nginx', ports: [{ containerPort: 18080 }] }, { name: 'b', image: 'traefik/whoami', args: ['--port', '18080'] }] } });
-    const failed = await eventually(() => pod('clash')?.status?.containerStatuses?.find((c: { name: string; lastState: { terminated?: object } }) => c.name === 'b' && c.lastState.terminated), 'b failed');
+    const failed = await until(() => pod('clash')?.status?.containerStatuses?.find((c: { name: string; lastState: { terminated?: object } }) => c.name === 'b' && c.lastState.terminated), 'b failed');
     expect(failed.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error', message: 'listen tcp 127.77.60.9:18080: bind: address already in use' });
     expect(pod('clash')!.status.podIP).toBe('127.77.60.9');
   });

@@ -13,25 +13,11 @@ import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
 import { startPodRuntime, type PodRuntime } from '../../src/pods/index.js';
+import { until } from '../support/eventually.js';
 
 const run = promisify(execFile);
 const NODE = 'kdp-pods-test';
 const CIDR = '127.77.61.0/24';
-
-async function eventually<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A tiny authoritative DNS server: A records from `records`, NXDOMAIN for other names. */
 async function startDns(address: string, records: Record<string, string>): Promise<{ close(): void; queries: string[] }> {
@@ -110,7 +96,7 @@ describe('pod runtime', () => {
     return store.create(GR.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: name } }, spec: { nodeName: NODE, containers, ...spec } });
   }
   const pod = (name: string) => store.tryGet(GR.pods, 'default', name);
-  const ready = (name: string) => eventually(() => {
+  const ready = (name: string) => until(() => {
     const p = pod(name);
     return p?.status?.phase === 'Running' && p.status.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True' && p;
   }, `pod ${name} Running and Ready`);
@@ -208,7 +194,7 @@ describe('pod runtime', () => {
     ];
     /** The link variables a host process printed with `env` when it started. */
     const linkVars = async (name: string) => {
-      const logs = await eventually(async () => {
+      const logs = await until(async () => {
         const l = await text(await runtime.connector.logs(pod(name)!, {}, new AbortController().signal));
         return l.includes('END\n') && l;
       }, `${name}'s environment`);
@@ -247,7 +233,7 @@ describe('pod runtime', () => {
   it('runs a host process in the pod sandbox: logs, exec, resolv.conf, hostname, exit codes', async () => {
     createPod('shell', [{ name: 'sh', image: 'busybox', command: ['sh', '-c', 'echo hello; echo "pid=$$$$ ip=$POD_IP k8s=$KUBERNETES_SERVICE_HOST"; exec sleep 100'] }]);
     const p = await ready('shell');
-    const logs = await eventually(async () => {
+    const logs = await until(async () => {
       const l = await text(await runtime.connector.logs(pod('shell')!, {}, new AbortController().signal));
       return l.includes('pid=') && l;
     }, 'shell logs');
@@ -270,7 +256,7 @@ describe('pod runtime', () => {
     // graceful delete: the process is killed, then the runtime removes the pod
     store.delete(GR.pods, 'default', 'shell', { gracePeriodSeconds: 5 });
     expect(pod('shell')?.metadata.deletionTimestamp).toBeDefined();
-    await eventually(() => !pod('shell'), 'pod shell removed');
+    await until(() => !pod('shell'), 'pod shell removed');
     expect(alive(pid)).toBe(false);
   });
 
@@ -288,9 +274,9 @@ describe('pod runtime', () => {
     shell.stdout.on('data', (d: Buffer) => (screen += d.toString()));
     shell.resize?.(120, 40);
     shell.stdin!.write('echo $((6*7))\n');
-    await eventually(() => screen.includes('42'), 'shell output');
+    await until(() => screen.includes('42'), 'shell output');
     // resizing is asynchronous (stty on the pty): ask until the shell sees the new size
-    await eventually(() => {
+    await until(() => {
       shell.stdin!.write('stty size\n');
       return screen.includes('40 120');
     }, 'terminal resized');
@@ -302,7 +288,7 @@ describe('pod runtime', () => {
   it('keeps a host process with a declared port not Ready until it listens on $POD_IP', async () => {
     const server = `setTimeout(() => require('http').createServer((q, s) => s.end('hi from ' + process.env.HOSTNAME)).listen(+process.env.PORT, process.env.HOST), 800)`;
     createPod('app', [{ name: 'app', image: 'node:20', command: [process.execPath, '-e', server], ports: [{ containerPort: 8080 }] }]);
-    const notReady = await eventually(() => {
+    const notReady = await until(() => {
       const p = pod('app');
       return p?.status?.phase === 'Running' && p.status.conditions.find((c: { type: string }) => c.type === 'Ready');
     }, 'app running');
@@ -316,11 +302,11 @@ describe('pod runtime', () => {
     createPod('ok', [{ name: 'c', image: 'busybox', command: ['true'] }], { restartPolicy: 'Never' });
     createPod('bad', [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 3'] }], { restartPolicy: 'Never' });
     createPod('crash', [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo run; exit 1'] }], { restartPolicy: 'OnFailure' });
-    await eventually(() => pod('ok')?.status?.phase === 'Succeeded', 'ok Succeeded');
+    await until(() => pod('ok')?.status?.phase === 'Succeeded', 'ok Succeeded');
     expect(pod('ok')!.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
-    await eventually(() => pod('bad')?.status?.phase === 'Failed', 'bad Failed');
+    await until(() => pod('bad')?.status?.phase === 'Failed', 'bad Failed');
     expect(pod('bad')!.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
-    const crash = await eventually(() => pod('crash')?.status?.containerStatuses?.[0]?.restartCount >= 2 && pod('crash'), 'crash restarted twice');
+    const crash = await until(() => pod('crash')?.status?.containerStatuses?.[0]?.restartCount >= 2 && pod('crash'), 'crash restarted twice');
     expect(crash.status.phase).toBe('Running');
     expect(crash.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     const prev = await text(await runtime.connector.logs(pod('crash')!, { previous: true }, new AbortController().signal));
@@ -330,7 +316,7 @@ describe('pod runtime', () => {
 
   it('reports unknown images without a command as ErrImagePull', async () => {
     createPod('unknown', [{ name: 'c', image: 'example.test/some/app:1' }]);
-    const st = await eventually(() => pod('unknown')?.status?.containerStatuses?.[0]?.state?.waiting, 'waiting state');
+    const st = await until(() => pod('unknown')?.status?.containerStatuses?.[0]?.state?.waiting, 'waiting state');
     expect(st.reason).toBe('ErrImagePull');
     expect(st.message).toContain('Give the container a command');
     expect(pod('unknown')!.status.phase).toBe('Pending');
@@ -339,7 +325,7 @@ describe('pod runtime', () => {
 
   it('follows logs until the container ends', async () => {
     createPod('counter', [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.2; done'] }], { restartPolicy: 'Never' });
-    await eventually(() => pod('counter')?.status?.containerStatuses?.[0]?.state?.running, 'counter running');
+    await until(() => pod('counter')?.status?.containerStatuses?.[0]?.state?.running, 'counter running');
     const out = await text(await runtime.connector.logs(pod('counter')!, { follow: true }, new AbortController().signal));
     expect(out).toBe('line 1\nline 2\nline 3\n');
   });
@@ -347,7 +333,7 @@ describe('pod runtime', () => {
   it('leaves no process, sandbox or file behind on stop()', async () => {
     createPod('last', [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo "pid=$$$$"; exec sleep 1000'] }]);
     await ready('last');
-    const logs = await eventually(async () => {
+    const logs = await until(async () => {
       const l = await text(await runtime.connector.logs(pod('last')!, {}, new AbortController().signal));
       return l.includes('pid=') && l;
     }, 'last logs');
@@ -356,7 +342,7 @@ describe('pod runtime', () => {
     const holders = pidsMentioning(runDir);
     expect(holders.length).toBeGreaterThan(0);
     await runtime.stop();
-    await eventually(() => !alive(pid) && holders.every((h) => !alive(h)), 'all processes gone', 3000);
+    await until(() => !alive(pid) && holders.every((h) => !alive(h)), 'all processes gone', 3000);
     expect(readdirSync(runDir)).toEqual([]);
     expect(pidsMentioning(runDir)).toEqual([]);
   });

@@ -4,7 +4,7 @@
 // lower min(max(16, size/16), 256) addresses are kept for static picks (e.g. the cluster DNS 10th address).
 import { IPv4CidrRange } from 'ip-num';
 import { AllocationError, OffsetAllocator, staticBandSize } from './range-allocator.js';
-import { isIPv4 } from './validation.js';
+import { ipv4ToNumber, isIPv4, numberToIPv4 } from '../../lib/ipv4.js';
 
 export interface ServiceIPAllocatorOptions {
   /** Random source for dynamic picks (tests pass a fake). */
@@ -13,13 +13,7 @@ export interface ServiceIPAllocatorOptions {
   reserved?: string[];
 }
 
-export function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-export function numberToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { ipv4ToNumber as ipToNumber, numberToIPv4 as numberToIp };
 
 export class ServiceIPAllocator {
   /** The range as the apiserver prints it, e.g. `127.96.0.0/12`. */
@@ -38,18 +32,18 @@ export class ServiceIPAllocator {
     }
     const prefix = Number(range.cidrPrefix.getValue());
     const network = Number(range.getFirst().getValue());
-    this.cidr = `${numberToIp(network)}/${prefix}`;
+    this.cidr = `${numberToIPv4(network)}/${prefix}`;
     const total = 2 ** (32 - prefix);
     this.size = total >= 4 ? total - 2 : 0;
     this.base = network + 1;
     const band = staticBandSize(total, 16, 16, 256);
-    const reserved = [0, ...(opts.reserved ?? []).filter(isIPv4).map((ip) => ipToNumber(ip) - this.base)];
+    const reserved = [0, ...(opts.reserved ?? []).filter(isIPv4).map((ip) => ipv4ToNumber(ip) - this.base)];
     this.offsets = new OffsetAllocator(this.size, band, reserved, opts.rng ?? Math.random);
   }
 
   /** The address of the `kubernetes` Service: the first usable one. */
   get firstAddress(): string {
-    return numberToIp(this.base);
+    return numberToIPv4(this.base);
   }
 
   get used(): number {
@@ -67,7 +61,7 @@ export class ServiceIPAllocator {
 
   private offsetOf(ip: string): number | undefined {
     if (!isIPv4(ip)) return undefined;
-    const off = ipToNumber(ip) - this.base;
+    const off = ipv4ToNumber(ip) - this.base;
     return off >= 0 && off < this.size ? off : undefined;
   }
 
@@ -87,7 +81,7 @@ export class ServiceIPAllocator {
   allocateNext(owner: string): string {
     const off = this.offsets.next(owner);
     if (off === undefined) throw new AllocationError('Full', 'range is full');
-    return numberToIp(this.base + off);
+    return numberToIPv4(this.base + off);
   }
 
   /** Frees `ip` (only if `owner` holds it, when given). */
@@ -102,6 +96,6 @@ export class ServiceIPAllocator {
   }
 
   ownedBy(owner: string): string[] {
-    return this.offsets.ownedBy(owner).map((o) => numberToIp(this.base + o));
+    return this.offsets.ownedBy(owner).map((o) => numberToIPv4(this.base + o));
   }
 }

@@ -1,5 +1,6 @@
 // Field validators in the wording of k8s.io/apimachinery/pkg/util/validation: each `is…` returns the
 // list of problems (empty = valid); `validate…` turn them into StatusCauses at a field path.
+import { isIPv4 } from '../../lib/ipv4.js';
 import { field, type StatusCause } from '../errors.js';
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -120,12 +121,8 @@ export function isEnvVarName(v: string): string[] {
   return errs;
 }
 
-/** Dotted-quad IPv4 without leading zeros (Go's netip rules). */
-export function isIPv4(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  const parts = v.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
-}
+/** Dotted-quad IPv4 without leading zeros (Go's netip rules): src/lib/ipv4.ts. */
+export { isIPv4 };
 
 export function isIP(v: unknown): boolean {
   if (isIPv4(v)) return true;

@@ -2,8 +2,8 @@
 // service port has no usable endpoint has no socket, so the kernel refuses (TCP RST, ICMP port
 // unreachable for UDP) exactly as kube-proxy's REJECT rule does.
 import type { Socket } from 'node:net';
+import { cidrContains } from '../../lib/ipv4.js';
 import type { Dataplane, DataplaneSyncResult, FrontendFailure } from '../dataplane.js';
-import { cidrContains } from '../endpoint-selection.js';
 import { localServicePortName, type Frontend, type NodeInfo, type RoutingTable, type ServicePortName } from '../routing-table.js';
 import { describeBindError } from './bind-errors.js';
 import { RoundRobin } from './round-robin.js';

@@ -3,16 +3,16 @@
 // /exit?code=; UDP on --udp-port 8081: `hostname`, `echo <msg>`, `clientip`), `serve-hostname`
 // (--port 9376) and `pause`.
 import { createSocket } from 'node:dgram';
-import { flagValue, listenPorts } from './flags.js';
+import { flagValue, listenPorts } from '../../lib/image-flags.js';
 import { startHttpListeners, type HttpListeners } from './http-listener.js';
-import type { BuiltinContext, BuiltinImage, BuiltinProcess } from './types.js';
+import { idle, type ImageContext, type ImageAdapter, type ImageProcess } from '../../lib/image-adapter.js';
 
 /** Go's time.Time.String() shape: `2006-01-02 15:04:05.999999999 +0000 UTC`. */
 function goNow(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '') + ' +0000 UTC';
 }
 
-function startUdp(ctx: BuiltinContext, port: number, hostname: string): Promise<{ close(): void }> {
+function startUdp(ctx: ImageContext, port: number, hostname: string): Promise<{ close(): void }> {
   return new Promise((resolve, reject) => {
     const sock = createSocket('udp4');
     sock.on('message', (msg, rinfo) => {
@@ -31,7 +31,7 @@ function startUdp(ctx: BuiltinContext, port: number, hostname: string): Promise<
   });
 }
 
-async function netexec(ctx: BuiltinContext): Promise<BuiltinProcess> {
+async function netexec(ctx: ImageContext): Promise<ImageProcess> {
   const hostname = ctx.env.get('HOSTNAME') ?? ctx.pod.metadata.name;
   const ports = listenPorts(ctx.container, flagValue(ctx.args, 'http-port'), 8080);
   const udpPort = Number(flagValue(ctx.args, 'udp-port') ?? 8081);
@@ -91,7 +91,7 @@ async function netexec(ctx: BuiltinContext): Promise<BuiltinProcess> {
   };
 }
 
-async function serveHostname(ctx: BuiltinContext): Promise<BuiltinProcess> {
+async function serveHostname(ctx: ImageContext): Promise<ImageProcess> {
   const hostname = ctx.env.get('HOSTNAME') ?? ctx.pod.metadata.name;
   const ports = listenPorts(ctx.container, flagValue(ctx.args, 'port'), 9376);
   ctx.log.stdout(`Serving on port ${ports[0]}.`);
@@ -101,19 +101,7 @@ async function serveHostname(ctx: BuiltinContext): Promise<BuiltinProcess> {
   });
 }
 
-/** A process that just runs until stopped: `pause`. */
-export function idle(): BuiltinProcess {
-  let resolveExit!: (n: number) => void;
-  const exited = new Promise<number>((r) => (resolveExit = r));
-  return {
-    exited,
-    async stop() {
-      resolveExit(0);
-    },
-  };
-}
-
-export const agnhost: BuiltinImage = {
+export const agnhost: ImageAdapter = {
   name: 'agnhost',
   repositories: ['e2e-test-images/agnhost', 'kubernetes-e2e-test-images/agnhost'],
   async start(ctx) {
@@ -134,7 +122,7 @@ export const agnhost: BuiltinImage = {
 };
 
 /** `registry.k8s.io/pause`: the sandbox image; does nothing until stopped. */
-export const pause: BuiltinImage = {
+export const pause: ImageAdapter = {
   name: 'pause',
   repositories: ['pause', 'google_containers/pause', 'google-containers/pause'],
   async start() {

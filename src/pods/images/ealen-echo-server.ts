@@ -1,9 +1,9 @@
 // `ealen/echo-server` (port 80, or $PORT): JSON with the request, the host and the environment.
-import { listenPorts } from './flags.js';
+import { listenPorts } from '../../lib/image-flags.js';
 import { readBody, startHttpListeners } from './http-listener.js';
-import type { BuiltinImage } from './types.js';
+import type { ImageAdapter } from '../../lib/image-adapter.js';
 
-export const ealenEchoServer: BuiltinImage = {
+export const ealenEchoServer: ImageAdapter = {
   name: 'echo-server',
   repositories: ['ealen/echo-server'],
   start(ctx) {

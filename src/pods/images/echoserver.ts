@@ -1,10 +1,10 @@
 // `registry.k8s.io/echoserver` (port 8080): nginx+lua echo of the request and the pod it hit.
 import type { IncomingMessage } from 'node:http';
-import { listenPorts } from './flags.js';
+import { listenPorts } from '../../lib/image-flags.js';
 import { readBody, remoteIp, startHttpListeners } from './http-listener.js';
-import type { BuiltinContext, BuiltinImage } from './types.js';
+import type { ImageContext, ImageAdapter } from '../../lib/image-adapter.js';
 
-export function echoserverText(ctx: BuiltinContext, req: IncomingMessage, port: number, body: Buffer): string {
+export function echoserverText(ctx: ImageContext, req: IncomingMessage, port: number, body: Buffer): string {
   const url = new URL(req.url ?? '/', 'http://x');
   const pod = ctx.pod;
   const lines = [
@@ -43,7 +43,7 @@ export function echoserverText(ctx: BuiltinContext, req: IncomingMessage, port: 
   return lines.join('\n');
 }
 
-export const echoserver: BuiltinImage = {
+export const echoserver: ImageAdapter = {
   name: 'echoserver',
   repositories: ['echoserver', 'google_containers/echoserver', 'google-containers/echoserver'],
   start(ctx) {

@@ -1,9 +1,9 @@
 // `hashicorp/http-echo`: answers every request with `-text` (port 5678, `-listen=:5678`).
-import { flagValue, listenPorts } from './flags.js';
+import { flagValue, listenPorts } from '../../lib/image-flags.js';
 import { startHttpListeners } from './http-listener.js';
-import type { BuiltinImage } from './types.js';
+import type { ImageAdapter } from '../../lib/image-adapter.js';
 
-export const httpEcho: BuiltinImage = {
+export const httpEcho: ImageAdapter = {
   name: 'http-echo',
   repositories: ['hashicorp/http-echo'],
   start(ctx) {

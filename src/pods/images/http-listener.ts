@@ -2,7 +2,8 @@
 // graceful stop (stop accepting at once, let in-flight requests finish, then close).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
-import type { BuiltinContext, BuiltinProcess } from './types.js';
+import { bindReason } from '../../lib/bind-errors.js';
+import type { ImageContext, ImageProcess } from '../../lib/image-adapter.js';
 
 /** After stop, how long the listener keeps accepting while clients are told `Connection: close`. */
 const DRAIN_MS = 1000;
@@ -14,7 +15,7 @@ export interface HttpListenerOptions {
   bindErrorLine?(host: string, port: number, err: NodeJS.ErrnoException): string;
 }
 
-export interface HttpListeners extends BuiltinProcess {
+export interface HttpListeners extends ImageProcess {
   /** Ends the "container" with an exit code (agnhost /exit). */
   exit(code: number): void;
 }
@@ -32,7 +33,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-export async function startHttpListeners(ctx: BuiltinContext, ports: number[], handler: HttpHandler, opts: HttpListenerOptions = {}): Promise<HttpListeners> {
+export async function startHttpListeners(ctx: ImageContext, ports: number[], handler: HttpHandler, opts: HttpListenerOptions = {}): Promise<HttpListeners> {
   const servers: Server[] = [];
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
@@ -102,19 +103,6 @@ export async function startHttpListeners(ctx: BuiltinContext, ports: number[], h
       void stop(1000);
     },
   };
-}
-
-export function bindReason(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return 'address already in use';
-    case 'EADDRNOTAVAIL':
-      return 'cannot assign requested address';
-    case 'EACCES':
-      return 'permission denied (ports below 1024 need root or net.ipv4.ip_unprivileged_port_start)';
-    default:
-      return e.message;
-  }
 }
 
 /** Reads a request body up to `limit` bytes. */

@@ -2,10 +2,10 @@
 // the welcome page on `/` and `/index.html`, 50x.html, nginx's error pages elsewhere, access log
 // lines in the `main` log_format on stdout.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenPorts } from './flags.js';
+import { listenPorts } from '../../lib/image-flags.js';
 import { startHttpListeners, remoteIp } from './http-listener.js';
-import { errorPage, FIFTY_X_PAGE, WELCOME_PAGE } from './nginx-pages.js';
-import type { BuiltinContext, BuiltinImage } from './types.js';
+import { errorPage, FIFTY_X_PAGE, WELCOME_PAGE } from '../../lib/nginx-pages.js';
+import type { ImageContext, ImageAdapter } from '../../lib/image-adapter.js';
 import { mountedDir, serveFromDir } from '../volumes/static-files.js';
 
 const DEFAULT_VERSION = '1.27.3';
@@ -64,7 +64,7 @@ const FILES: Record<string, StaticFile> = {
   '/50x.html': staticFile(FIFTY_X_PAGE),
 };
 
-function startupLines(ctx: BuiltinContext, version: string): void {
+function startupLines(ctx: ImageContext, version: string): void {
   const d = ctx.now();
   const ts = `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   ctx.log.stdout('/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration');
@@ -75,7 +75,7 @@ function startupLines(ctx: BuiltinContext, version: string): void {
   ctx.log.stderr(`${ts} [notice] 1#1: start worker processes`);
 }
 
-export const nginx: BuiltinImage = {
+export const nginx: ImageAdapter = {
   name: 'nginx',
   repositories: ['nginx', 'nginxinc/nginx-unprivileged', 'bitnami/nginx'],
   async start(ctx) {

@@ -2,9 +2,9 @@
 // Request.Write renders it). `/api` answers JSON, `/health` 200; `--port`/WHOAMI_PORT_NUMBER,
 // `--name`/WHOAMI_NAME as in the real image.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { flagValue, listenPorts } from './flags.js';
+import { flagValue, listenPorts } from '../../lib/image-flags.js';
 import { startHttpListeners } from './http-listener.js';
-import type { BuiltinContext, BuiltinImage } from './types.js';
+import type { ImageContext, ImageAdapter } from '../../lib/image-adapter.js';
 
 /** Go's http.CanonicalHeaderKey: `x-forwarded-for` → `X-Forwarded-For`. */
 export function canonicalHeader(name: string): string {
@@ -27,11 +27,11 @@ export function requestDump(req: IncomingMessage): string {
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
-function ips(ctx: BuiltinContext): string[] {
+function ips(ctx: ImageContext): string[] {
   return ['127.0.0.1', '::1', ctx.podIP];
 }
 
-export const whoami: BuiltinImage = {
+export const whoami: ImageAdapter = {
   name: 'whoami',
   repositories: ['traefik/whoami', 'containous/whoami'],
   start(ctx) {

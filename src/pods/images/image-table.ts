@@ -1,30 +1,32 @@
-// The built-in image registry: which image names kdp realises in-process, matched on the
+// The image table: which image names the pod runtime realises in-process, matched on the
 // repository path whatever the registry, tag or digest (`nginx`, `nginx:stable`,
 // `docker.io/library/nginx:1.25`, `mirror.gcr.io/library/nginx@sha256:…` are all nginx).
+// The pod runtime knows images only through ImageAdapter (src/lib/image-adapter.ts); the images here
+// are its own stand-ins (nginx, echo servers, pause). Images that are cluster components (CoreDNS,
+// the ingress-nginx controller) belong to their component and are added by the composition root
+// (src/cli/up.ts → cluster-images.ts), which passes the whole table as PodRuntimeOptions.images.
 import { createHash } from 'node:crypto';
 import { agnhost, pause } from './agnhost.js';
-import { coredns } from './coredns.js';
 import { ealenEchoServer } from './ealen-echo-server.js';
 import { echoserver } from './echoserver.js';
 import { httpEcho } from './http-echo.js';
-import { parseImageRef, type ImageRef } from './image-ref.js';
-import { ingressNginxController } from './ingress-nginx-controller.js';
+import { parseImageRef, type ImageRef } from '../../lib/image-ref.js';
 import { nginx } from './nginx.js';
-import type { BuiltinImage } from './types.js';
-import { webhookCertgen } from './webhook-certgen.js';
+import type { ImageAdapter } from '../../lib/image-adapter.js';
 import { whoami } from './whoami.js';
 
-export const BUILTIN_IMAGES: readonly BuiltinImage[] = [nginx, whoami, httpEcho, agnhost, echoserver, ealenEchoServer, pause, webhookCertgen, ingressNginxController, coredns];
+/** The pod runtime's own images; the default table when PodRuntimeOptions.images is not given. */
+export const BUILTIN_IMAGES: readonly ImageAdapter[] = [nginx, whoami, httpEcho, agnhost, echoserver, ealenEchoServer, pause];
 
-export class ImageRegistry {
-  private readonly byRepository = new Map<string, BuiltinImage>();
+export class ImageTable {
+  private readonly byRepository = new Map<string, ImageAdapter>();
 
-  /** Later images win on the same repository: callers add or replace built-ins (e.g. the ingress controller). */
-  constructor(images: readonly BuiltinImage[] = BUILTIN_IMAGES) {
+  /** Later images win on the same repository: callers add or replace built-ins (e.g. a component's own image). */
+  constructor(images: readonly ImageAdapter[] = BUILTIN_IMAGES) {
     for (const img of images) for (const r of img.repositories) this.byRepository.set(r.toLowerCase(), img);
   }
 
-  lookup(image: string): { builtin: BuiltinImage; ref: ImageRef } | undefined {
+  lookup(image: string): { builtin: ImageAdapter; ref: ImageRef } | undefined {
     if (!image) return undefined;
     const ref = parseImageRef(image);
     const builtin = this.byRepository.get(ref.repository);
@@ -45,5 +47,5 @@ export function imageId(image: string): string {
   return `${registry}/${ref.repository}@${digest}`;
 }
 
-export type { BuiltinImage, BuiltinContext, BuiltinProcess, LogSink } from './types.js';
-export { parseImageRef, type ImageRef } from './image-ref.js';
+export type { ImageAdapter, ImageContext, ImageProcess, LogSink } from '../../lib/image-adapter.js';
+export { parseImageRef, type ImageRef } from '../../lib/image-ref.js';

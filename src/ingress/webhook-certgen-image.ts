@@ -6,12 +6,11 @@
 //   [--patch-mutating=true] [--patch-failure-policy=Fail]`: puts the Secret's CA into
 //   webhooks[].clientConfig.caBundle of the ValidatingWebhookConfiguration (and/or Mutating…) `w`.
 // Exit 0 on success; 1 with the error logged (the Job retries), as the real tool.
-import { ApiError } from '../../api/errors.js';
-import type { ObjectStore } from '../../api/store.js';
-import type { KObject } from '../../api/types.js';
-import { idle } from './agnhost.js';
-import { flagValue } from './flags.js';
-import type { BuiltinImage, LogSink } from './types.js';
+import { ApiError } from '../api/errors.js';
+import type { ObjectStore } from '../api/store.js';
+import type { KObject } from '../api/types.js';
+import { idle, type ImageAdapter, type LogSink } from '../lib/image-adapter.js';
+import { flagValue } from '../lib/image-flags.js';
 
 const SECRETS = '/secrets';
 const VALIDATING = 'admissionregistration.k8s.io/validatingwebhookconfigurations';
@@ -38,7 +37,7 @@ async function create(store: ObjectStore, args: string[], log: ReturnType<typeof
     return;
   }
   log('info', 'creating new secret');
-  const { createCertificateAuthority, signedCertificate } = await import('../../ingress/index.js');
+  const { createCertificateAuthority, signedCertificate } = await import('./certificates.js');
   const ca = await createCertificateAuthority(flagValue(args, 'cert-org') ?? 'nginx');
   const leaf = await signedCertificate(ca, { commonName: hosts[0], organization: flagValue(args, 'cert-org') ?? 'nginx', dnsNames: hosts });
   const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -87,7 +86,7 @@ function patch(store: ObjectStore, args: string[], log: ReturnType<typeof logger
   if (flagValue(args, 'patch-mutating') !== 'false') patchConfig(store, MUTATING, 'mutating webhook', hook, ca, failurePolicy, log);
 }
 
-export const webhookCertgen: BuiltinImage = {
+export const webhookCertgenImage: ImageAdapter = {
   name: 'kube-webhook-certgen',
   repositories: ['ingress-nginx/kube-webhook-certgen', 'jettech/kube-webhook-certgen'],
   async start(ctx) {

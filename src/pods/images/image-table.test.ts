@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { flagValue, listenPorts } from './flags.js';
+import { flagValue, listenPorts } from '../../lib/image-flags.js';
 import { nginxVersion } from './nginx.js';
-import { errorPage, WELCOME_PAGE } from './nginx-pages.js';
-import { imageId, ImageRegistry, parseImageRef } from './registry.js';
+import { errorPage, WELCOME_PAGE } from '../../lib/nginx-pages.js';
+import { imageId, ImageTable, parseImageRef } from './image-table.js';
 import { canonicalHeader } from './whoami.js';
 
 describe('parseImageRef', () => {
@@ -14,8 +14,8 @@ describe('parseImageRef', () => {
   });
 });
 
-describe('ImageRegistry', () => {
-  const reg = new ImageRegistry();
+describe('ImageTable', () => {
+  const reg = new ImageTable();
   it.each([
     ['nginx', 'nginx'],
     ['nginx:stable', 'nginx'],
@@ -38,7 +38,7 @@ describe('ImageRegistry', () => {
 
   it('lets callers replace a built-in', () => {
     const custom = { name: 'mine', repositories: ['nginx'], start: async () => ({ exited: new Promise<number>(() => {}), stop: async () => {} }) };
-    expect(new ImageRegistry([custom]).lookup('nginx:1.27')?.builtin.name).toBe('mine');
+    expect(new ImageTable([custom]).lookup('nginx:1.27')?.builtin.name).toBe('mine');
   });
 
   it('gives registry-shaped image IDs', () => {

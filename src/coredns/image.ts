@@ -1,15 +1,15 @@
 // `registry.k8s.io/coredns/coredns`: CoreDNS, run in-process by kdp's own implementation
-// (src/coredns). It reads its Corefile from the ConfigMap volume that `-conf` points into (kubeadm:
+// (src/coredns; this adapter is handed to the pod runtime by the composition root). It reads its Corefile from the ConfigMap volume that `-conf` points into (kubeadm:
 // `-conf /etc/coredns/Corefile`, volume `config-volume` = ConfigMap `coredns`), serves DNS on the pod
 // IP, and reloads when the ConfigMap changes (a broken Corefile keeps the running one and says why).
 // Like the ingress controller it is a cluster component: it reads the API (ctx.store) through its
 // own informers, as a real CoreDNS does with its ServiceAccount.
-import { InformerFactory } from '../../api/informer.js';
-import { GR, type KObject } from '../../api/types.js';
-import { CoreDnsInstance } from '../../coredns/index.js';
-import { VERSION } from '../../coredns/metrics.js';
-import { flagValue } from './flags.js';
-import type { BuiltinContext, BuiltinImage, BuiltinProcess } from './types.js';
+import { InformerFactory } from '../api/informer.js';
+import { GR, type KObject } from '../api/types.js';
+import { flagValue } from '../lib/image-flags.js';
+import type { ImageContext, ImageAdapter, ImageProcess } from '../lib/image-adapter.js';
+import { CoreDnsInstance } from './instance.js';
+import { VERSION } from './metrics.js';
 
 interface CorefileSource {
   path: string;
@@ -34,10 +34,10 @@ export function corefileSource(pod: KObject, container: { args?: string[]; volum
   return { path };
 }
 
-export const coredns: BuiltinImage = {
+export const corednsImage: ImageAdapter = {
   name: 'coredns',
   repositories: ['coredns/coredns', 'coredns'],
-  async start(ctx: BuiltinContext): Promise<BuiltinProcess> {
+  async start(ctx: ImageContext): Promise<ImageProcess> {
     if (!ctx.store) throw new Error('coredns: no access to the cluster API');
     const informers = new InformerFactory(ctx.store);
     const src = corefileSource(ctx.pod, ctx.container, ctx.args);

@@ -5,9 +5,10 @@
 // --publish-service. It reads the cluster through the store it is given (a real controller uses its
 // ServiceAccount); without one it exits 1, as the real one does when it cannot reach the API.
 import { createServer, type Server } from 'node:http';
-import { flagValue } from './flags.js';
-import { bindReason } from './http-listener.js';
-import type { BuiltinImage } from './types.js';
+import { bindReason } from '../lib/bind-errors.js';
+import type { ImageAdapter } from '../lib/image-adapter.js';
+import { flagValue } from '../lib/image-flags.js';
+export { webhookCertgenImage } from './webhook-certgen-image.js';
 
 function port(v: string | undefined, dflt: number): number {
   const n = Number(v);
@@ -19,7 +20,7 @@ function klog(d: Date, msg: string): string {
   return `I${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}000       7 ${msg}`;
 }
 
-export const ingressNginxController: BuiltinImage = {
+export const ingressNginxControllerImage: ImageAdapter = {
   name: 'ingress-nginx-controller',
   repositories: ['ingress-nginx/controller', 'ingress-nginx/controller-chroot', 'kubernetes-ingress-controller/nginx-ingress-controller'],
   async start(ctx) {
@@ -38,8 +39,8 @@ export const ingressNginxController: BuiltinImage = {
     };
     const healthPort = port(flagValue(args, 'healthz-port'), 10254);
     // Loaded on first use: the proxy and certificate libraries cost ~0.3 s, which `kdp up` and every
-    // CLI verb would otherwise pay at start-up.
-    const { DEFAULT_CLASS_OPTIONS, startIngressController } = await import('../../ingress/index.js');
+    // CLI verb would otherwise pay at start-up (this file is the light entry the composition root loads).
+    const [{ startIngressController }, { DEFAULT_CLASS_OPTIONS }] = await Promise.all([import('./controller.js'), import('./ingress-class.js')]);
     const controller = await startIngressController({
       store: ctx.store,
       address: ctx.podIP,
