@@ -153,7 +153,7 @@ export class CoreDnsInstance {
     const cells = b.stats?.cells(req.transport, req.remoteAddress?.includes(':') ? 2 : 1, q.qtype, rcode, req.answeredBy ?? '', q.edns?.do ?? false);
     if (cells) b.stats!.record(cells, req.transport === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512), bytes, secs);
     // `log` runs for every query, so a block with it never answers from the fast path.
-    if (!b.log && req.fast?.keep) l.fast.keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters });
+    if (!b.log && req.fast?.keep) l.fast.keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters }, req.fast.exactCase);
     if (b.log) {
       const flags = isRaw(r) ? rawFlags(r.raw) : ['qr', r.aa && 'aa', q.rd && 'rd'].filter(Boolean).join(',');
       this.log(`[INFO] ${req.remoteAddress}:${req.remotePort} - ${q.id} "${typeName(q.qtype)} IN ${q.qname}. ${req.transport} ${req.wire.length} ${q.edns?.do ?? false} ${q.edns?.udpSize ?? 512}" ${rcodeName(rcode)} ${flags} ${bytes} ${secs.toFixed(9)}s`);
