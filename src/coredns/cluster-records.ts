@@ -27,6 +27,10 @@ export interface ClusterRecordsOptions {
   ignoreEmptyService?: boolean;
   /** `noendpoints`. */
   noEndpoints?: boolean;
+  /** `labels`: only Services and EndpointSlices whose labels match exist. */
+  labels?: (labels: Record<string, string> | undefined) => boolean;
+  /** `namespace_labels`: only Namespaces whose labels match exist (and names in others do not). */
+  namespaceLabels?: (labels: Record<string, string> | undefined) => boolean;
   /** Unix seconds; the SOA serial is the time of the last change. */
   now?: () => number;
 }
@@ -59,6 +63,8 @@ export class ClusterRecords {
   private readonly podIPs = new Map<string, Map<string, number>>();
   private readonly podIPOf = new Map<string, string>();
   readonly endpointPodNames: boolean;
+  private readonly labels?: ClusterRecordsOptions['labels'];
+  private readonly namespaceLabels?: ClusterRecordsOptions['namespaceLabels'];
   serial: number;
   /** Bumped by every change that can alter an answer (answer caches compare it). */
   generation = 0;
@@ -67,6 +73,8 @@ export class ClusterRecords {
     this.zone = opts.zone.toLowerCase().replace(/\.$/, '');
     this.ttl = opts.ttl;
     this.endpointPodNames = opts.endpointPodNames ?? false;
+    this.labels = opts.labels;
+    this.namespaceLabels = opts.namespaceLabels;
     this.recordOptions = { endpointPodNames: this.endpointPodNames, ignoreEmptyService: opts.ignoreEmptyService, noEndpoints: opts.noEndpoints };
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.serial = this.now();
@@ -75,6 +83,7 @@ export class ClusterRecords {
   // --- changes (informer handlers call these) ---
 
   upsertService(obj: KObject): void {
+    if (this.labels && !this.labels(obj.metadata.labels)) return this.deleteService(obj);
     this.generation++;
     const key = keyOf(obj);
     const had = this.services.has(key);
@@ -91,6 +100,7 @@ export class ClusterRecords {
   }
 
   upsertEndpointSlice(obj: KObject): void {
+    if (this.labels && !this.labels(obj.metadata.labels)) return this.deleteEndpointSlice(obj);
     this.generation++;
     const sliceKey = keyOf(obj);
     const svc = obj.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -113,6 +123,7 @@ export class ClusterRecords {
   }
 
   upsertNamespace(obj: KObject): void {
+    if (this.namespaceLabels && !this.namespaceLabels(obj.metadata.labels)) return this.deleteNamespace(obj);
     this.generation++;
     this.namespaces.add(obj.metadata.name);
     this.serial = this.now();
@@ -217,7 +228,7 @@ export class ClusterRecords {
   }
 
   namespaceExists(ns: string): boolean {
-    return this.namespaces.has(ns) || this.servicesPerNamespace.has(ns);
+    return this.namespaces.has(ns) || (!this.namespaceLabels && this.servicesPerNamespace.has(ns));
   }
 
   /** Recomputes the contribution of every Service that changed since the last lookup. */

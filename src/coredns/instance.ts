@@ -28,6 +28,8 @@ export interface CoreDnsInstanceOptions {
   log?: (line: string) => void;
   resolvConf?: (path: string) => string[];
   readFile?: (path: string) => string;
+  /** What `chaos` answers for hostname.bind / id.server (default: the host's name). */
+  hostname?: () => string;
 }
 
 interface Listener {
@@ -95,7 +97,7 @@ export class CoreDnsInstance {
     const next = compileCorefile(text, {
       informers: o.informers, podIP: o.address, nsAddress: o.nsAddress, exchange: o.exchange, log: this.log,
       resolvConf: o.resolvConf ?? ((p) => hostResolvers(p)), readFile: o.readFile ?? ((p) => readFileSync(p, 'utf8')),
-      metrics: this.metrics, file: o.file,
+      metrics: this.metrics, file: o.file, hostname: o.hostname,
     });
     const byPort = new Map<number, CompiledBlock[]>();
     for (const b of next) byPort.set(b.port, [...(byPort.get(b.port) ?? []), b].sort((x, y) => y.zone.length - x.zone.length));

@@ -26,6 +26,8 @@ export interface KubernetesHandlerOptions {
   namespaces?: string[];
   /** `zonal`: `<topology-zone>.pin|prefer._zone.<svc>.<ns>.svc.<zone>` names of headless services. */
   zonal?: boolean;
+  /** `namespace_labels` is set: names in namespaces it hides do not exist. */
+  namespaceLabels?: boolean;
 }
 
 /** The TTL the plugin gives `dns-version.<zone>` TXT, whatever `ttl` says. */
@@ -190,7 +192,10 @@ export class KubernetesHandler implements Handler {
     const r = this.records;
     const entry = r.lookup(name);
     if (entry) {
-      if (this.opts.namespaces && !this.configured(namespaceOf(name.slice(0, -this.suffix.length)))) return NX;
+      if (this.opts.namespaces || this.opts.namespaceLabels) {
+        const ns = namespaceOf(name.slice(0, -this.suffix.length));
+        if (!this.configured(ns) || (this.opts.namespaceLabels && !(ns !== undefined && r.namespaceExists(ns)))) return NX;
+      }
       this.hit.entry = entry; // one object reused: the hot path allocates nothing here
       return this.hit;
     }

@@ -3,6 +3,8 @@
 // `health`, `ready` and `prometheus` ask for. Any error throws, so a reload can keep the old config.
 import type { InformerFactory } from '../api/informer.js';
 import { CacheHandler, cacheLabels } from './cache.js';
+import { CHAOS_OWNERS, ChaosHandler, trim255 } from './chaos.js';
+import { VERSION } from './metrics.js';
 import { ClusterRecords } from './cluster-records.js';
 import { CorefileError, inZone, normalizeZone, parseCorefile, type Directive, type ServerBlock } from './corefile.js';
 import { ForwardHandler, parseUpstream, type Exchange, type Upstream } from './forward.js';
@@ -10,15 +12,16 @@ import { HostsHandler } from './hosts.js';
 import { KubernetesHandler } from './kubernetes.js';
 import type { Collector, Metrics, ServerStats } from './metrics.js';
 import { subscribeRecords } from './record-source.js';
+import { matchesLabels, parseLabelSelector, type Selector } from '../api/selectors.js';
 import { nameRule, RewriteHandler, type NameRule } from './rewrite.js';
 import { chain, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
 
 /** Execution order (CoreDNS plugin.cfg), for the plugins kdp implements or accepts. */
-const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
+const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'chaos', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
 /** Accepted and without effect in kdp (see README). */
 const NO_OP = new Set(['reload', 'bind', 'debug', 'loop', 'any', 'nsid', 'cancel', 'timeouts', 'bufsize', 'minimal']);
 /** CoreDNS plugins kdp does not implement: a Corefile using them is refused with this reason. */
-const UNSUPPORTED = ['acl', 'auto', 'autopath', 'azure', 'chaos', 'clouddns', 'dns64', 'dnssec', 'dnstap', 'erratic', 'etcd', 'file', 'geoip', 'grpc', 'header', 'k8s_external', 'local', 'metadata', 'pprof', 'route53', 'secondary', 'sign', 'template', 'tls', 'trace', 'transfer', 'tsig', 'view', 'whoami', 'on', 'import'];
+const UNSUPPORTED = ['acl', 'auto', 'autopath', 'azure', 'clouddns', 'dns64', 'dnssec', 'dnstap', 'erratic', 'etcd', 'file', 'geoip', 'grpc', 'header', 'k8s_external', 'local', 'metadata', 'pprof', 'route53', 'secondary', 'sign', 'template', 'tls', 'trace', 'transfer', 'tsig', 'view', 'whoami', 'on', 'import'];
 
 export interface SetupEnv {
   informers: InformerFactory;
@@ -33,6 +36,8 @@ export interface SetupEnv {
   log(line: string): void;
   metrics: Metrics;
   file?: string;
+  /** What `chaos` answers for hostname.bind (the pod's name in a cluster); default the host's. */
+  hostname?: () => string;
 }
 
 export interface HttpEndpoint {
@@ -105,6 +110,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
         case 'ready': httpAddr(d, ':8181', 'ready'); break;
         case 'prometheus': httpAddr(d, 'localhost:9153', 'metrics'); stats = env.metrics.serverStats(server, zone === '' ? '.' : zone + '.'); break;
         case 'loadbalance': add(d, loadbalance()); break;
+        case 'chaos': add(d, chaosHandler(d, env, fail)); break;
         case 'cache': {
           const h = cacheHandler(d, zone, fail, env.metrics, server);
           collectors.push(h.collector(server));
@@ -156,29 +162,90 @@ function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail:
   const zones = zonesOf(d.args, blockZone);
   const reverse = zones.filter((z) => z.endsWith('in-addr.arpa') || z.endsWith('ip6.arpa') || z === 'arpa');
   const forwardZones = zones.filter((z) => !reverse.includes(z));
+  if (!forwardZones.length && d.args.length) fail(d, 'plugin/kubernetes: non-reverse zone name must be used');
   const zone = forwardZones[0] ?? 'cluster.local';
   let ttl = 5;
   let pods: 'insecure' | 'verified' | 'disabled' = 'disabled';
   let fallthrough: string[] | undefined;
   let namespaces: string[] | undefined;
   let endpointPodNames = false;
+  let ignoreEmptyService = false;
+  let noEndpoints = false;
+  let zonal = false;
+  let labels: Selector | undefined;
+  let namespaceLabels: Selector | undefined;
+  // The plugin's own words (plugin/kubernetes/setup.go); caddy's ArgErr for a wrong count.
+  const k8s = (o: Directive, msg: string): never => fail(o, `plugin/kubernetes: ${msg}`);
+  const argErr = (o: Directive): never => k8s(o, `Wrong argument count or unexpected line ending after '${o.args[o.args.length - 1] ?? o.name}'`);
+  const selector = (o: Directive, what: string): Selector => {
+    if (!o.args.length) argErr(o);
+    const text = o.args.join(' ');
+    try {
+      return parseLabelSelector(text);
+    } catch (e) {
+      return k8s(o, `unable to parse ${what} selector value: '${text}': ${(e as Error).message}`);
+    }
+  };
   for (const o of d.block) {
     switch (o.name) {
-      case 'ttl': ttl = num(o, o.args[0], fail, 0, 3600); break;
+      case 'ttl': {
+        if (!o.args.length) argErr(o);
+        const t = Number(o.args[0]);
+        if (!/^[+-]?\d+$/.test(o.args[0])) k8s(o, `strconv.Atoi: parsing ${JSON.stringify(o.args[0])}: invalid syntax`);
+        if (t < 0 || t > 3600) k8s(o, `ttl must be in range [0, 3600]: ${t}`);
+        ttl = t;
+        break;
+      }
       case 'pods':
-        if (!['insecure', 'verified', 'disabled'].includes(o.args[0])) fail(o, `plugin/kubernetes: pods: invalid value: '${o.args[0] ?? ''}'; must be disabled, insecure or verified`);
+        if (o.args.length !== 1) argErr(o);
+        if (!['insecure', 'verified', 'disabled'].includes(o.args[0])) k8s(o, `wrong value for pods: ${o.args[0]},  must be one of: disabled, verified, insecure`);
         pods = o.args[0] as typeof pods;
         break;
       case 'fallthrough': fallthrough = o.args.length ? o.args.map(normalizeZone) : ['']; break;
-      case 'namespaces': namespaces = o.args; break;
-      case 'endpoint_pod_names': endpointPodNames = true; break;
-      case 'endpoint': case 'tls': case 'kubeconfig': case 'labels': case 'namespace_labels': case 'noendpoints': case 'ignore': case 'multicluster': case 'startup_timeout': case 'apiserver_qps': case 'apiserver_burst': case 'apiserver_max_inflight': break;
-      default: fail(o, `plugin/kubernetes: unknown property '${o.name}'`);
+      case 'namespaces': if (!o.args.length) argErr(o); namespaces = o.args; break;
+      case 'endpoint_pod_names': if (o.args.length) argErr(o); endpointPodNames = true; break;
+      case 'noendpoints': if (o.args.length) argErr(o); noEndpoints = true; break;
+      case 'zonal': if (o.args.length) argErr(o); zonal = true; break;
+      case 'ignore':
+        if (o.args.length && o.args[0] !== 'empty_service') k8s(o, `unable to parse ignore value: '${o.args[0]}'`);
+        if (o.args.length) ignoreEmptyService = true;
+        break;
+      case 'labels': labels = selector(o, 'label'); break;
+      case 'namespace_labels': namespaceLabels = selector(o, 'namespace_label'); break;
+      case 'multicluster': {
+        const mz = o.args.map(normalizeZone);
+        for (const z of mz) if (!zones.includes(z)) k8s(o, `is not authoritative for the multicluster zone ${z}. (authoritative zones: [${zones.map((x) => x + '.').join(' ')}])`);
+        // ServiceImports (multicluster.x-k8s.io) are not read by kdp: refuse rather than answer wrongly.
+        if (mz.length) k8s(o, 'multicluster: ServiceImport (multicluster.x-k8s.io) records are not supported by kdp');
+        break;
+      }
+      // How to reach the API server: kdp's CoreDNS reads the cluster's own informers, in-cluster.
+      case 'endpoint': case 'tls': case 'kubeconfig':
+        if (!o.args.length || (o.name === 'tls' && o.args.length !== 3) || (o.name === 'kubeconfig' && o.args.length > 2)) argErr(o);
+        break;
+      case 'startup_timeout':
+        if (!o.args.length) argErr(o);
+        if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(o.args[0]) && o.args[0] !== '0') k8s(o, `failed to parse startup_timeout: ${o.args[0]}, time: invalid duration ${JSON.stringify(o.args[0])}`);
+        break;
+      case 'apiserver_qps': case 'apiserver_burst': case 'apiserver_max_inflight': {
+        if (o.args.length !== 1) argErr(o);
+        const v = Number(o.args[0]);
+        if (o.args[0] === '' || Number.isNaN(v) || (o.name !== 'apiserver_qps' && !Number.isInteger(v))) k8s(o, `invalid ${o.name} ${JSON.stringify(o.args[0])}`);
+        if (v < 0) k8s(o, `${o.name} must be >= 0`);
+        break;
+      }
+      default: k8s(o, `unknown property '${o.name}'`);
     }
   }
-  const records = new ClusterRecords({ zone, ttl, endpointPodNames });
+  if (namespaces && namespaceLabels) fail(d, 'plugin/kubernetes: namespaces and namespace_labels cannot both be set');
+  if (zonal && noEndpoints) fail(d, 'plugin/kubernetes: zonal requires the endpoint cache; remove noendpoints');
+  const records = new ClusterRecords({
+    zone, ttl, endpointPodNames, ignoreEmptyService, noEndpoints,
+    labels: labels ? ((l) => matchesLabels(labels!, l)) : undefined,
+    namespaceLabels: namespaceLabels ? ((l) => matchesLabels(namespaceLabels!, l)) : undefined,
+  });
   const unsubscribe = subscribeRecords(env.informers, records);
-  const handler = new KubernetesHandler(records, { nsAddress: env.nsAddress, pods, reverseZones: reverse, fallthrough, namespaces });
+  const handler = new KubernetesHandler(records, { nsAddress: env.nsAddress, pods, reverseZones: reverse, fallthrough, namespaces, zonal, namespaceLabels: !!namespaceLabels });
   // The kubernetes plugin answers only the zones it was given. Its answers are pure functions of
   // the question and the records: the fast path keeps them until `records.generation` moves.
   const wrapped: Handler = {
@@ -335,4 +402,13 @@ function loadbalance(): Handler {
       return r instanceof Promise ? r.then(fix) : fix(r);
     },
   };
+}
+
+/** `chaos [VERSION] [AUTHORS…]`: no argument → CoreDNS-<version> and the plugin's owners. */
+function chaosHandler(d: Directive, env: SetupEnv, fail: Fail): Handler {
+  if (d.block.length) fail(d.block[0], `plugin/chaos: unknown property '${d.block[0].name}'`);
+  const [v, ...more] = d.args;
+  const version = trim255(v ?? `CoreDNS-${VERSION}`);
+  const authors = more.length ? [...new Set(more.map(trim255))].sort() : CHAOS_OWNERS;
+  return new ChaosHandler({ version: more.length ? (v as string) : version, authors, hostname: env.hostname });
 }
