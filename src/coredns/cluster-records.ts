@@ -4,6 +4,7 @@
 // EndpointSlices changes. Pure: no I/O; the clock comes in through the options.
 import type { EndpointSlice, KObject, Service } from '../api/types.js';
 import { dashed, expandIPv6, isIPv4, reverseName } from './addresses.js';
+import { CLUSTER_ID_ANNOTATION } from './multicluster.js';
 import type { Rr } from './types.js';
 
 export { dashed, reverseName };
@@ -27,6 +28,8 @@ export interface ClusterRecordsOptions {
   ignoreEmptyService?: boolean;
   /** `noendpoints`. */
   noEndpoints?: boolean;
+  /** Records of a `multicluster` zone (fed by MultiClusterSink). */
+  multicluster?: boolean;
   /** `labels`: only Services and EndpointSlices whose labels match exist. */
   labels?: (labels: Record<string, string> | undefined) => boolean;
   /** `namespace_labels`: only Namespaces whose labels match exist (and names in others do not). */
@@ -75,7 +78,7 @@ export class ClusterRecords {
     this.endpointPodNames = opts.endpointPodNames ?? false;
     this.labels = opts.labels;
     this.namespaceLabels = opts.namespaceLabels;
-    this.recordOptions = { endpointPodNames: this.endpointPodNames, ignoreEmptyService: opts.ignoreEmptyService, noEndpoints: opts.noEndpoints };
+    this.recordOptions = { endpointPodNames: this.endpointPodNames, ignoreEmptyService: opts.ignoreEmptyService, noEndpoints: opts.noEndpoints, multicluster: opts.multicluster };
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.serial = this.now();
   }
@@ -309,6 +312,8 @@ export interface ServiceRecordOptions {
   ignoreEmptyService?: boolean;
   /** `noendpoints`: endpoints are not read; headless services and endpoint names do not exist. */
   noEndpoints?: boolean;
+  /** A multicluster zone: `<a>.<b>.<svc>…` without underscores names endpoint a of cluster b, not a port. */
+  multicluster?: boolean;
 }
 
 /** A PTR record a Service contributes; ClusterIP ones win over endpoint ones for the same address. */
@@ -359,20 +364,22 @@ export function entryFor(owner: string, items: ServiceItem[], ttl: number): Name
 }
 
 /** The names `_port._proto.<base>` answers under (the plugin strips a leading `_` from either label). */
-function portNames(name: string, protocol: string, base: string): string[] {
+function portNames(name: string, protocol: string, base: string, multicluster = false): string[] {
   const n = name.toLowerCase();
   const p = protocol.toLowerCase();
-  return [`_${n}._${p}.${base}`, `${n}.${p}.${base}`, `_${n}.${p}.${base}`, `${n}._${p}.${base}`];
+  const out = [`_${n}._${p}.${base}`, `_${n}.${p}.${base}`, `${n}._${p}.${base}`];
+  if (!multicluster) out.push(`${n}.${p}.${base}`);
+  return out;
 }
 
 /** Sets the entries of `base` and of each named port (matched without regard to case). */
-function addServiceNames(names: Map<string, NameEntry>, base: string, items: ServiceItem[], ttl: number): void {
+function addServiceNames(names: Map<string, NameEntry>, base: string, items: ServiceItem[], ttl: number, multicluster = false): void {
   names.set(base, entryFor(base, items, ttl));
   const pairs = new Map<string, [string, string]>();
   for (const it of items) if (it.portName) pairs.set(`${it.portName.toLowerCase()}|${it.protocol.toLowerCase()}`, [it.portName, it.protocol]);
   for (const [name, protocol] of pairs.values()) {
     const sel = items.filter((it) => it.portName.toLowerCase() === name.toLowerCase() && it.protocol.toLowerCase() === protocol.toLowerCase());
-    for (const n of portNames(name, protocol, base)) names.set(n, entryFor(n, sel, ttl));
+    for (const n of portNames(name, protocol, base, multicluster)) names.set(n, entryFor(n, sel, ttl));
   }
 }
 
@@ -405,10 +412,12 @@ export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: stri
     const ports = slice.ports?.length
       ? slice.ports.map((p) => ({ port: p.port ?? -1, name: p.name ?? '', protocol: p.protocol ?? 'TCP' }))
       : [{ port: -1, name: '', protocol: '' }];
+    // A multicluster slice's endpoints are named with their source cluster (`<host>.<cluster-id>`).
+    const cluster = slice.metadata?.annotations?.[CLUSTER_ID_ANNOTATION];
     for (const ep of slice.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue;
       for (const ip of ep.addresses ?? []) {
-        const host = endpointName(ep, ip, o.endpointPodNames ?? false);
+        const host = endpointName(ep, ip, o.endpointPodNames ?? false) + (cluster !== undefined ? `.${cluster.toLowerCase()}` : '');
         const target = `${host}.${base}`;
         const epZone = (ep.zone ?? '').toLowerCase();
         for (const p of ports) eps.push({ ip, port: p.port, portName: p.name, protocol: p.protocol, target, host, zone: epZone });
@@ -432,7 +441,7 @@ export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: stri
 
   if (spec.clusterIP === 'None') {
     if (eps.length) {
-      addServiceNames(names, base, eps, ttl);
+      addServiceNames(names, base, eps, ttl, o.multicluster);
       endpointNames();
     }
     return { names, ptrs, headless: o.noEndpoints ? undefined : { base, items: eps } };
@@ -451,7 +460,7 @@ export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: stri
   }
   // The plugin answers a ClusterIP Service through its ports: without one (or an IP) it is no name.
   if (!items.length) return { names, ptrs };
-  addServiceNames(names, base, items, ttl);
+  addServiceNames(names, base, items, ttl, o.multicluster);
   endpointNames();
   return { names, ptrs };
 }

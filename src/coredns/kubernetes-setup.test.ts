@@ -1,13 +1,14 @@
 // Corefile options of the kubernetes plugin that a real cluster's Corefile may carry (ignore
 // empty_service, zonal, noendpoints, labels, namespace_labels, multicluster, connection options),
 // their error texts, and the chaos plugin, through compileCorefile against objects in a store.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { InformerFactory } from '../api/informer.js';
 import { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
 import { CHAOS_OWNERS, CLASS_CHAOS } from './chaos.js';
 import { decodeMessage } from './message.js';
 import { Metrics, VERSION } from './metrics.js';
+import { SERVICE_IMPORTS } from './record-source.js';
 import { compileCorefile, type CompiledBlock, type SetupEnv } from './setup.js';
 import { isRaw, QTYPE, RCODE, type DnsRequest, type Reply } from './types.js';
 import { encodeQuery, encodeReply, parseQuery } from './wire.js';
@@ -139,8 +140,32 @@ describe('kubernetes plugin options in a Corefile', () => {
     expect(refused('    kubernetes in-addr.arpa')).toMatch(/non-reverse zone name must be used$/);
   });
 
-  it('refuses a multicluster zone it cannot serve, never answering it silently', () => {
-    expect(refused('    kubernetes cluster.local clusterset.local {\n        multicluster clusterset.local\n    }')).toMatch(/plugin\/kubernetes: multicluster: .*not supported by kdp/);
+  it('multicluster: clusterset.local answers from ServiceImports and MCS EndpointSlices, cluster.local from Services', async () => {
+    const st = store();
+    // What applying the MCS API's CRD does (src/api/server.ts registers CRD kinds so).
+    st.registry.add({
+      group: 'multicluster.x-k8s.io', version: 'v1alpha1', kind: 'ServiceImport', resource: 'serviceimports', singular: 'serviceimport', namespaced: true,
+      shortNames: [], categories: [], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: [], builtin: false,
+    });
+    st.create(SERVICE_IMPORTS, { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { namespace: 'shop', name: 'cart' }, spec: { type: 'ClusterSetIP', ips: ['127.97.0.30'], ports: [{ name: 'http', protocol: 'TCP', port: 80 }] } });
+    st.create(SERVICE_IMPORTS, { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { namespace: 'shop', name: 'db' }, spec: { type: 'Headless', ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] } });
+    st.create(GR.endpointslices, {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['127.245.0.7'], conditions: { ready: true } }],
+      metadata: { namespace: 'shop', name: 'db-west', labels: { 'multicluster.kubernetes.io/service-name': 'db', 'multicluster.kubernetes.io/source-cluster': 'west' } },
+    });
+    const b = compile('    kubernetes cluster.local clusterset.local {\n        multicluster clusterset.local\n    }', { informers: new InformerFactory(st) });
+    expect(await addresses(b, 'cart.shop.svc.clusterset.local')).toEqual(['127.97.0.30']);
+    expect(await addresses(b, 'cart.shop.svc.cluster.local')).toEqual(['127.96.0.30']);
+    expect(await addresses(b, 'db.shop.svc.clusterset.local')).toEqual(['127.245.0.7']);
+    expect(await addresses(b, '127-245-0-7.west.db.shop.svc.clusterset.local')).toEqual(['127.245.0.7']);
+    expect(await rcode(b, '127-245-0-7.db.shop.svc.clusterset.local')).toBe(RCODE.NXDOMAIN);
+    const srv = await ask(b, '_http._tcp.db.shop.svc.clusterset.local', QTYPE.SRV);
+    expect(srv.answer).toMatchObject([{ type: 'SRV', port: 8080, target: '127-245-0-7.west.db.shop.svc.clusterset.local' }]);
+    expect(await rcode(b, 'idle.shop.svc.clusterset.local')).toBe(RCODE.NXDOMAIN);
+    // A new ServiceImport is answered once the informer delivers it.
+    st.create(SERVICE_IMPORTS, { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { namespace: 'shop', name: 'idle' }, spec: { type: 'ClusterSetIP', ips: ['127.97.0.31'], ports: [{ port: 80 }] } });
+    await vi.waitFor(async () => expect(await addresses(b, 'idle.shop.svc.clusterset.local')).toEqual(['127.97.0.31']));
   });
 });
 

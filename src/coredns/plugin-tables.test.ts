@@ -9,6 +9,8 @@ import type { KObject } from '../api/types.js';
 import { ClusterRecords } from './cluster-records.js';
 import { KubernetesHandler, type KubernetesHandlerOptions } from './kubernetes.js';
 import { decodeMessage } from './message.js';
+import { MultiClusterSink } from './multicluster.js';
+import type { RecordSink } from './record-source.js';
 import { isRaw, QTYPE, RCODE, type DnsRequest, type DnsResult, type Next, type Rr } from './types.js';
 import { encodeQuery, encodeReply, parseQuery } from './wire.js';
 
@@ -56,6 +58,29 @@ function serveTestObjects(): KObject[] {
   ];
 }
 
+/** APIConnServeTest's ServiceImports and multicluster endpoints (all from cluster1). */
+function multiclusterTestObjects(): KObject[] {
+  const imp = (namespace: string, name: string, type: 'ClusterSetIP' | 'Headless', ips: string[], ports: Port[] = []): KObject =>
+    ({ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { namespace, name }, spec: { type, ips, ports } });
+  const mcs = (o: KObject): KObject => {
+    const svc = o.metadata.labels!['kubernetes.io/service-name'];
+    return { ...o, metadata: { ...o.metadata, labels: { 'multicluster.kubernetes.io/service-name': svc, 'multicluster.kubernetes.io/source-cluster': 'cluster1' } } };
+  };
+  const objs = serveTestObjects();
+  return [
+    ...objs.filter((o) => o.kind === 'Namespace'),
+    imp('kube-system', 'kubedns', 'ClusterSetIP', ['10.0.0.10'], [{ name: 'dns', protocol: 'udp', port: 53 }]),
+    imp('testns', 'svc1', 'ClusterSetIP', ['10.0.0.1'], http),
+    imp('testns', 'svcempty', 'ClusterSetIP', ['10.0.0.1'], http),
+    imp('testns', 'svc6', 'ClusterSetIP', ['1234:abcd::1'], http),
+    imp('testns', 'hdls1', 'Headless', []),
+    imp('testns', 'hdlsprtls', 'Headless', []),
+    imp('unexposedns', 'svc1', 'ClusterSetIP', ['10.0.0.2'], http),
+    imp('testns', 'svc-dual-stack', 'ClusterSetIP', ['10.0.0.3', '10::3'], http),
+    ...objs.filter((o) => o.kind === 'EndpointSlice').map(mcs),
+  ];
+}
+
 /** APIConnReverseTest (reverse_test.go); svc2 exists as a Service here (kdp reads slices per Service). */
 function reverseTestObjects(): KObject[] {
   return [
@@ -79,13 +104,15 @@ function zonalTestObjects(): KObject[] {
   ];
 }
 
-function handler(objects: KObject[], opts: KubernetesHandlerOptions & { zones?: string[]; ignoreEmptyService?: boolean } = {}): KubernetesHandler {
-  const records = new ClusterRecords({ zone: 'cluster.local', ttl: 5, ignoreEmptyService: opts.ignoreEmptyService, now: () => 1499347823 });
+function handler(objects: KObject[], opts: KubernetesHandlerOptions & { ignoreEmptyService?: boolean; multicluster?: boolean } = {}): KubernetesHandler {
+  const records = new ClusterRecords({ zone: 'cluster.local', ttl: 5, ignoreEmptyService: opts.ignoreEmptyService, multicluster: opts.multicluster, now: () => 1499347823 });
+  const sink: RecordSink = opts.multicluster ? new MultiClusterSink(records) : records;
   for (const o of objects) {
-    if (o.kind === 'Namespace') records.upsertNamespace(o);
-    else if (o.kind === 'Service') records.upsertService(o);
-    else if (o.kind === 'EndpointSlice') records.upsertEndpointSlice(o);
-    else records.upsertPod(o);
+    if (o.kind === 'Namespace') sink.upsertNamespace(o);
+    else if (o.kind === 'Service') sink.upsertService(o);
+    else if (o.kind === 'ServiceImport') sink.upsertServiceImport!(o);
+    else if (o.kind === 'EndpointSlice') sink.upsertEndpointSlice(o);
+    else sink.upsertPod(o);
   }
   return new KubernetesHandler(records, { pods: 'disabled', ...opts });
 }
@@ -233,6 +260,27 @@ const truncatingUpstream: Next = (req: DnsRequest): DnsResult => ({
 
 port('handler_test.go TestServeDNS', () => handler(serveTestObjects(), { namespaces: ['testns'] }), [...common, ...dnsCases], truncatingUpstream);
 
+// --- handler_test.go TestMultiClusterServeDNS: the zone is a multicluster zone (ServiceImports) ---
+
+const hm = (host: string) => `${host}.cluster1.hdls1.testns.svc.cluster.local.`;
+const multiclusterCases: Case[] = [
+  {
+    q: '_http._tcp.hdls1.testns.svc.cluster.local.', t: 'SRV', rcode: NOERROR,
+    answer: ['172-0-0-2', '172-0-0-3', '5678-abcd--1', '5678-abcd--2', 'dup-name'].map((h) => `_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 16 80 ${hm(h)}`),
+    extra: [`${hm('172-0-0-2')} 5 IN A 172.0.0.2`, `${hm('172-0-0-3')} 5 IN A 172.0.0.3`, `${hm('5678-abcd--1')} 5 IN AAAA 5678:abcd::1`,
+      `${hm('5678-abcd--2')} 5 IN AAAA 5678:abcd::2`, `${hm('dup-name')} 5 IN A 172.0.0.4`, `${hm('dup-name')} 5 IN A 172.0.0.5`],
+  },
+  { q: 'hdls1.testns.svc.cluster.local.', t: 'A', rcode: NOERROR, answer: ['172.0.0.2', '172.0.0.3', '172.0.0.4', '172.0.0.5'].map((a) => `hdls1.testns.svc.cluster.local. 5 IN A ${a}`) },
+  { q: '5678-abcd--2.cluster1.hdls1.testns.svc.cluster.local', t: 'AAAA', rcode: NOERROR, answer: [`${hm('5678-abcd--2')} 5 IN AAAA 5678:abcd::2`] },
+  { q: '5678-abcd--1.cluster1.hdls1.testns.svc.cluster.local.', t: 'AAAA', rcode: NOERROR, answer: [`${hm('5678-abcd--1')} 5 IN AAAA 5678:abcd::1`] },
+  { q: '172-0-0-20.cluster1.hdlsprtls.testns.svc.cluster.local.', t: 'A', rcode: NOERROR, answer: ['172-0-0-20.cluster1.hdlsprtls.testns.svc.cluster.local. 5 IN A 172.0.0.20'] },
+  { q: '5678-abcd--1.hdls1.testns.svc.cluster.local.', t: 'AAAA', rcode: NXDOMAIN, ns: [soa()] },
+  { q: '172-0-0-2.cluster1.hdls1.testns.svc.cluster.local.', t: 'A', rcode: NOERROR, answer: [`${hm('172-0-0-2')} 5 IN A 172.0.0.2`] },
+  { q: '172-0-0-3.cluster1.hdls1.testns.svc.cluster.local.', t: 'A', rcode: NOERROR, answer: [`${hm('172-0-0-3')} 5 IN A 172.0.0.3`] },
+  { q: 'dup-name.cluster1.hdls1.testns.svc.cluster.local.', t: 'A', rcode: NOERROR, answer: [`${hm('dup-name')} 5 IN A 172.0.0.4`, `${hm('dup-name')} 5 IN A 172.0.0.5`] },
+];
+port('handler_test.go TestMultiClusterServeDNS', () => handler(multiclusterTestObjects(), { namespaces: ['testns'], multicluster: true }), [...common, ...multiclusterCases]);
+
 port('handler_test.go TestServeNamespaceDNS', () => handler(serveTestObjects()), [
   { q: 'svc1.testns.svc.cluster.local.', t: 'A', rcode: NOERROR, answer: ['svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1'] },
   { q: 'svc1.nsnoexist.svc.cluster.local.', t: 'A', rcode: NXDOMAIN, ns: [soa()] },
@@ -343,7 +391,7 @@ port('zonal_test.go without the option', () => handler(zonalTestObjects(), { nam
 
 describe('the ported tables', () => {
   it('cover every case of the plugin tables kdp can apply', () => {
-    // 34 + 11 (TestServeDNS), 2, 4, 2, 5, 7, 2, 6 (apex), 11 (reverse), 12 + 1 (zonal).
-    expect(PORTED_CASES.map((c) => c.length)).toEqual([45, 2, 4, 2, 5, 7, 2, 6, 11, 12, 1]);
+    // 34 + 11 (TestServeDNS), 34 + 9 (multicluster), 2, 4, 2, 5, 7, 2, 6 (apex), 11 (reverse), 12 + 1 (zonal).
+    expect(PORTED_CASES.map((c) => c.length)).toEqual([45, 43, 2, 4, 2, 5, 7, 2, 6, 11, 12, 1]);
   });
 });

@@ -12,6 +12,7 @@ import { HostsHandler } from './hosts.js';
 import { KubernetesHandler } from './kubernetes.js';
 import type { Collector, Metrics, ServerStats } from './metrics.js';
 import { subscribeRecords } from './record-source.js';
+import { MultiClusterSink } from './multicluster.js';
 import { matchesLabels, parseLabelSelector, type Selector } from '../api/selectors.js';
 import { nameRule, RewriteHandler, type NameRule } from './rewrite.js';
 import { chain, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
@@ -122,7 +123,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
         case 'kubernetes': {
           const { handler, dispose, records: r } = kubernetesHandler(d, zone, env, fail);
           disposers.push(dispose);
-          records.push(r);
+          records.push(...r);
           add(d, handler);
           break;
         }
@@ -158,7 +159,7 @@ function zonesOf(args: string[], blockZone: string): string[] {
   return args.length ? args.map(normalizeZone) : [blockZone];
 }
 
-function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void; records: ClusterRecords } {
+function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void; records: ClusterRecords[] } {
   const zones = zonesOf(d.args, blockZone);
   const reverse = zones.filter((z) => z.endsWith('in-addr.arpa') || z.endsWith('ip6.arpa') || z === 'arpa');
   const forwardZones = zones.filter((z) => !reverse.includes(z));
@@ -174,6 +175,7 @@ function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail:
   let zonal = false;
   let labels: Selector | undefined;
   let namespaceLabels: Selector | undefined;
+  let multicluster: string[] = [];
   // The plugin's own words (plugin/kubernetes/setup.go); caddy's ArgErr for a wrong count.
   const k8s = (o: Directive, msg: string): never => fail(o, `plugin/kubernetes: ${msg}`);
   const argErr = (o: Directive): never => k8s(o, `Wrong argument count or unexpected line ending after '${o.args[o.args.length - 1] ?? o.name}'`);
@@ -212,13 +214,10 @@ function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail:
         break;
       case 'labels': labels = selector(o, 'label'); break;
       case 'namespace_labels': namespaceLabels = selector(o, 'namespace_label'); break;
-      case 'multicluster': {
-        const mz = o.args.map(normalizeZone);
-        for (const z of mz) if (!zones.includes(z)) k8s(o, `is not authoritative for the multicluster zone ${z}. (authoritative zones: [${zones.map((x) => x + '.').join(' ')}])`);
-        // ServiceImports (multicluster.x-k8s.io) are not read by kdp: refuse rather than answer wrongly.
-        if (mz.length) k8s(o, 'multicluster: ServiceImport (multicluster.x-k8s.io) records are not supported by kdp');
+      case 'multicluster':
+        multicluster = o.args.map(normalizeZone);
+        for (const z of multicluster) if (!zones.includes(z)) k8s(o, `is not authoritative for the multicluster zone ${z}. (authoritative zones: [${zones.map((x) => x + '.').join(' ')}])`);
         break;
-      }
       // How to reach the API server: kdp's CoreDNS reads the cluster's own informers, in-cluster.
       case 'endpoint': case 'tls': case 'kubeconfig':
         if (!o.args.length || (o.name === 'tls' && o.args.length !== 3) || (o.name === 'kubeconfig' && o.args.length > 2)) argErr(o);
@@ -239,23 +238,34 @@ function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail:
   }
   if (namespaces && namespaceLabels) fail(d, 'plugin/kubernetes: namespaces and namespace_labels cannot both be set');
   if (zonal && noEndpoints) fail(d, 'plugin/kubernetes: zonal requires the endpoint cache; remove noendpoints');
-  const records = new ClusterRecords({
-    zone, ttl, endpointPodNames, ignoreEmptyService, noEndpoints,
-    labels: labels ? ((l) => matchesLabels(labels!, l)) : undefined,
-    namespaceLabels: namespaceLabels ? ((l) => matchesLabels(namespaceLabels!, l)) : undefined,
-  });
-  const unsubscribe = subscribeRecords(env.informers, records);
-  const handler = new KubernetesHandler(records, { nsAddress: env.nsAddress, pods, reverseZones: reverse, fallthrough, namespaces, zonal, namespaceLabels: !!namespaceLabels });
+  // One set of records per zone it answers: the cluster zone, and each multicluster zone (fed
+  // ServiceImports and MCS EndpointSlices instead of Services; the cluster zone itself may be one).
+  const make = (z: string, mc: boolean) => {
+    const records = new ClusterRecords({
+      zone: z, ttl, endpointPodNames, ignoreEmptyService, noEndpoints, multicluster: mc,
+      labels: labels ? ((l) => matchesLabels(labels!, l)) : undefined,
+      namespaceLabels: namespaceLabels ? ((l) => matchesLabels(namespaceLabels!, l)) : undefined,
+    });
+    const unsubscribe = subscribeRecords(env.informers, mc ? new MultiClusterSink(records) : records);
+    const handler = new KubernetesHandler(records, {
+      nsAddress: env.nsAddress, pods, reverseZones: mc && z !== zone ? [] : reverse, fallthrough, namespaces,
+      zonal: zonal && !mc, namespaceLabels: !!namespaceLabels,
+    });
+    return { zone: z, records, unsubscribe, handler };
+  };
+  const served = [make(zone, multicluster.includes(zone)), ...multicluster.filter((z) => z !== zone).map((z) => make(z, true))];
+  const byLength = [...served].sort((a, b) => b.zone.length - a.zone.length);
   // The kubernetes plugin answers only the zones it was given. Its answers are pure functions of
   // the question and the records: the fast path keeps them until `records.generation` moves.
   const wrapped: Handler = {
     name: 'kubernetes',
     serveDns: (req, next) => {
       if (!zones.some((z) => inZone(req.query.name, z))) return next(req);
-      return tag(req, 'kubernetes', handler.serveDns(req, next));
+      const h = (served.length > 1 && byLength.find((s) => inZone(req.query.name, s.zone))) || served[0];
+      return tag(req, 'kubernetes', h.handler.serveDns(req, next));
     },
   };
-  return { handler: wrapped, dispose: unsubscribe, records };
+  return { handler: wrapped, dispose: () => { for (const s of served) s.unsubscribe(); }, records: served.map((s) => s.records) };
 }
 
 function tag<T>(req: DnsRequest, name: string, r: T): T {
