@@ -127,7 +127,12 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
           add(d, handler);
           break;
         }
-        case 'forward': add(d, forwardHandler(d, env, port, fail)); break;
+        case 'forward': {
+          const f = forwardHandler(d, env, port, fail);
+          disposers.push(f.dispose);
+          add(d, f.handler);
+          break;
+        }
         default: break; // NO_OP plugins
       }
     }
@@ -273,7 +278,7 @@ function tag<T>(req: DnsRequest, name: string, r: T): T {
   return r;
 }
 
-function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): Handler {
+function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): { handler: Handler; dispose: () => void } {
   if (d.args.length < 2) fail(d, 'Wrong argument count or unexpected line ending after \'forward\'');
   const from = normalizeZone(d.args[0]);
   const upstreams: Upstream[] = [];
@@ -294,18 +299,69 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
     }
   }
   const except: string[] = [];
-  const opts: { policy?: 'random' | 'round_robin' | 'sequential'; forceTcp?: boolean; preferUdp?: boolean } = {};
+  const opts: {
+    policy?: 'random' | 'round_robin' | 'sequential'; forceTcp?: boolean; preferUdp?: boolean; maxConcurrent?: number; maxFails?: number;
+    healthCheckMs?: number; healthCheckRecursion?: boolean; healthCheckDomain?: string;
+  } = {};
+  // The plugin's words (plugin/forward/setup.go): caddy's ArgErr, strconv and time.ParseDuration errors.
+  const fwd = (o: Directive, msg: string): never => fail(o, `plugin/forward: ${msg}`);
+  const argErr = (o: Directive): never => fwd(o, `Wrong argument count or unexpected line ending after '${o.args[o.args.length - 1] ?? o.name}'`);
+  const int = (o: Directive, v: string, fn: 'ParseUint' | 'Atoi'): number => {
+    if (!/^[+-]?\d+$/.test(v) || (fn === 'ParseUint' && v.startsWith('-'))) fwd(o, `strconv.${fn}: parsing ${JSON.stringify(v)}: invalid syntax`);
+    return Number(v);
+  };
+  const duration = (o: Directive, v: string): number => {
+    const m = /^(-)?((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+|0)$/.exec(v);
+    if (!m) return fwd(o, `time: invalid duration ${JSON.stringify(v)}`);
+    const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    let ms = 0;
+    for (const [, n, u] of m[2].matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * unit[u];
+    return m[1] ? -ms : ms;
+  };
   for (const o of d.block) {
     switch (o.name) {
-      case 'except': except.push(...o.args.map(normalizeZone)); break;
+      case 'except': if (!o.args.length) argErr(o); except.push(...o.args.map(normalizeZone)); break;
       case 'policy':
-        if (!['random', 'round_robin', 'sequential'].includes(o.args[0])) fail(o, `plugin/forward: unknown policy '${o.args[0] ?? ''}'`);
+        if (!o.args.length) argErr(o);
+        if (!['random', 'round_robin', 'sequential'].includes(o.args[0])) fwd(o, `unknown policy '${o.args[0]}'`);
         opts.policy = o.args[0] as typeof opts.policy;
         break;
-      case 'force_tcp': opts.forceTcp = true; break;
-      case 'prefer_udp': opts.preferUdp = true; break;
-      case 'max_concurrent': case 'max_fails': case 'expire': case 'health_check': case 'tls_servername': case 'next': case 'failfast_all_unhealthy_upstreams': break;
-      default: fail(o, `plugin/forward: unknown property '${o.name}'`);
+      case 'force_tcp': if (o.args.length) argErr(o); opts.forceTcp = true; break;
+      case 'prefer_udp': if (o.args.length) argErr(o); opts.preferUdp = true; break;
+      case 'max_concurrent': {
+        if (!o.args.length) argErr(o);
+        const n = int(o, o.args[0], 'Atoi');
+        if (n < 0) fwd(o, `max_concurrent can't be negative: ${n}`);
+        opts.maxConcurrent = n;
+        break;
+      }
+      case 'max_fails': if (!o.args.length) argErr(o); opts.maxFails = int(o, o.args[0], 'ParseUint'); break;
+      case 'health_check': {
+        if (!o.args.length) argErr(o);
+        const ms = duration(o, o.args[0]);
+        if (ms < 0) fwd(o, `health_check can't be negative: ${Math.round(ms * 1e6)}`);
+        opts.healthCheckMs = ms;
+        for (let i = 1; i < o.args.length; i++) {
+          if (o.args[i] === 'no_rec') opts.healthCheckRecursion = false;
+          else if (o.args[i] === 'domain') {
+            const dn = o.args[++i];
+            if (dn === undefined) argErr(o);
+            if (!/^[A-Za-z0-9_.-]+$/.test(dn) || dn.includes('..')) fwd(o, `health_check: invalid domain name ${dn}`);
+            opts.healthCheckDomain = normalizeZone(dn);
+          } else fwd(o, `health_check: unknown option ${o.args[i]}`);
+        }
+        break;
+      }
+      case 'expire': case 'max_age': {
+        if (!o.args.length) argErr(o);
+        if (duration(o, o.args[0]) < 0) fwd(o, `${o.name} can't be negative: ${o.args[0]}`);
+        break;
+      }
+      // Connection reuse and TLS names: kdp opens a socket per exchange and refuses tls:// upstreams.
+      case 'max_idle_conns': case 'max_connect_attempts': if (!o.args.length) argErr(o); int(o, o.args[0], 'Atoi'); break;
+      case 'tls_servername': case 'next': if (!o.args.length) argErr(o); break;
+      case 'failfast_all_unhealthy_upstreams': case 'next_on_nodata': break;
+      default: fwd(o, `unknown property '${o.name}'`);
     }
   }
   const m = env.metrics;
@@ -319,7 +375,7 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
       }
     },
   });
-  return {
+  const handler: Handler = {
     name: 'forward',
     serveDns: (req, next) => {
       const n = req.query.name;
@@ -328,6 +384,7 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
       return h.serveDns(req);
     },
   };
+  return { handler, dispose: () => h.dispose() };
 }
 
 function cacheHandler(d: Directive, blockZone: string, fail: Fail, metrics: Metrics, server: string): CacheHandler {
