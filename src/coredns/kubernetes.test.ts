@@ -181,6 +181,16 @@ describe('kubernetes handler', () => {
     const alias = (await k.serveDns(req('alias.default.svc.cluster.local'), upstream)) as Reply;
     expect(alias.answer.map((r) => r.type)).toEqual(['CNAME', 'A']);
     expect(asked).toEqual(['example.org']);
+    // A TCP client's target goes upstream over TCP; an upstream without TCP is asked over UDP.
+    const transports: string[] = [];
+    const udpOnly = (r: DnsRequest): DnsResult => {
+      transports.push(r.transport);
+      if (r.transport === 'tcp') throw new Error('connection refused');
+      return upstream(r);
+    };
+    const overTcp = (await k.serveDns({ ...req('ext.default.svc.cluster.local'), transport: 'tcp' }, udpOnly)) as Reply;
+    expect(overTcp.answer.map((r) => r.type)).toEqual(['CNAME', 'A']);
+    expect(transports).toEqual(['tcp', 'udp']);
     // A failed upstream lookup adds nothing, not even the CNAME: NODATA, as the plugin.
     const failing = (await k.serveDns(req('ext.default.svc.cluster.local'), () => { throw new Error('down'); })) as Reply;
     expect(isRaw(failing)).toBe(false);

@@ -89,7 +89,15 @@ export class KubernetesHandler implements Handler {
         const inner = this.answer(parsed.query);
         return inner && inner.rcode === RCODE.NOERROR && inner.answer.length ? { ...r, answer: [...r.answer, ...inner.answer] } : nodata();
       }
-      const res = await next(sub);
+      let res: DnsResult;
+      try {
+        res = await next(sub);
+      } catch (e) {
+        if (sub.transport !== 'tcp') throw e;
+        res = { rcode: RCODE.SERVFAIL, aa: false, answer: [], authority: [], additional: [] };
+      }
+      // An upstream that does not answer over TCP is asked over UDP (kdp's only deviation here).
+      if (sub.transport === 'tcp' && rcodeOf(res) === RCODE.SERVFAIL) res = await next({ ...sub, transport: 'udp' });
       if (isRaw(res)) return { ...r, answer: [...r.answer, ...decodeAnswers(res.raw)], tc: (res.raw[2] & 0x02) !== 0 };
       return { ...r, answer: [...r.answer, ...res.answer], tc: res.tc };
     } catch {
@@ -285,6 +293,10 @@ export class KubernetesHandler implements Handler {
 function namespaceOf(rel: string): string | undefined {
   const labels = rel.split('.');
   return labels.length >= 3 ? labels[labels.length - 2] : undefined;
+}
+
+function rcodeOf(r: DnsResult): number {
+  return isRaw(r) ? r.raw[3] & 0x0f : r.rcode;
 }
 
 function answer(rrs: Rr[], additional: Rr[] = []): Reply {
