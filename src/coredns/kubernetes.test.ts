@@ -87,6 +87,15 @@ describe('kubernetes handler', () => {
     expectNegative(k.answer(q('empty.svc.cluster.local')), RCODE.NOERROR);
     // dns-version is a name for TXT only: the plugin's parser rejects it for every other type.
     expectNegative(k.answer(q('dns-version.cluster.local', QTYPE.A)), RCODE.NXDOMAIN);
+    // TXT is NODATA only for names with records; the apex, svc and a namespace are NXDOMAIN for it.
+    expectNegative(k.answer(q('cluster.local', QTYPE.TXT)), RCODE.NXDOMAIN);
+    expectNegative(k.answer(q('default.svc.cluster.local', QTYPE.TXT)), RCODE.NXDOMAIN);
+    expectNegative(k.answer(q('web.default.svc.cluster.local', QTYPE.TXT)), RCODE.NOERROR);
+    // Every other type: NODATA for an existing name (the plugin looks it up as A).
+    expectNegative(k.answer(q('default.svc.cluster.local', 13)), RCODE.NOERROR);
+    expectNegative(k.answer(q('nginx.default.svc.cluster.local', QTYPE.ANY)), RCODE.NOERROR);
+    expectNegative(k.answer(q('nginx.default.svc.cluster.local', QTYPE.SOA)), RCODE.NOERROR);
+    expectNegative(k.answer(q('missing.default.svc.cluster.local', QTYPE.SOA)), RCODE.NOERROR);
   });
 
   it('carries the time of the last change as SOA serial', () => {

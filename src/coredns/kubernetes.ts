@@ -169,7 +169,9 @@ export class KubernetesHandler implements Handler {
       }
       case QTYPE.TXT:
         if (f.kind === 'version') return answer([{ name, ttl: DNS_VERSION_TTL, type: 'TXT', text: [DNS_SCHEMA_VERSION] }]);
-        return this.negative(f.kind === 'ns' ? RCODE.NXDOMAIN : RCODE.NOERROR, q);
+        // The plugin's TXT lookup says NODATA only where some record exists: the apex, `svc`, a
+        // namespace (names without records of their own) are NXDOMAIN for TXT.
+        return this.negative(f.kind === 'entry' || f.kind === 'pod' ? RCODE.NOERROR : RCODE.NXDOMAIN, q);
       case QTYPE.CNAME:
         if (f.kind === 'entry' && f.entry.cname) return answer([f.entry.cname]);
         return this.negative(f.kind === 'version' ? RCODE.NXDOMAIN : RCODE.NOERROR, q);
