@@ -30,7 +30,7 @@ export interface ClusterRecordsOptions {
   noEndpoints?: boolean;
   /** Records of a `multicluster` zone (fed by MultiClusterSink). */
   multicluster?: boolean;
-  /** `labels`: only Services and EndpointSlices whose labels match exist. */
+  /** `labels`: only Services, EndpointSlices and Pods whose labels match exist. */
   labels?: (labels: Record<string, string> | undefined) => boolean;
   /** `namespace_labels`: only Namespaces whose labels match exist (and names in others do not). */
   namespaceLabels?: (labels: Record<string, string> | undefined) => boolean;
@@ -139,6 +139,7 @@ export class ClusterRecords {
   }
 
   upsertPod(obj: KObject): void {
+    if (this.labels && !this.labels(obj.metadata.labels)) return this.deletePod(obj);
     const key = keyOf(obj);
     const ip: string | undefined = obj.status?.podIP;
     const before = this.podIPOf.get(key);
