@@ -119,6 +119,36 @@ describe('forward options in a Corefile', () => {
     for (const b of compile('max_concurrent 1000\n        policy sequential\n        health_check 5s no_rec domain example.org\n        prefer_udp\n        max_fails 3\n        expire 10s')) b.dispose();
   });
 
+  it('next RCODE and next_on_nodata hand such answers to the next forward of the block', async () => {
+    const asked: string[] = [];
+    const exchange: Exchange = async (up, wire) => {
+      asked.push(up.address);
+      const out = Buffer.from(wire);
+      out[2] |= 0x80;
+      if (up.address === '127.61.0.53') out[3] = (out[3] & 0xf0) | RCODE.NXDOMAIN;
+      return out;
+    };
+    const [b] = compileCorefile('.:53 {\n    forward example.test 127.61.0.53 {\n        next NXDOMAIN\n    }\n    forward . 127.61.0.54\n}\n', { ...env(), exchange });
+    const r = await b.handler(request('x.example.test'));
+    expect(isRaw(r) && r.raw[3] & 0x0f).toBe(RCODE.NOERROR);
+    expect(asked).toEqual(['127.61.0.53', '127.61.0.54']);
+    b.dispose();
+    asked.length = 0;
+    // The last forward of a block has no next: its answer stands.
+    const [last] = compileCorefile('.:53 {\n    forward . 127.61.0.53 {\n        next NXDOMAIN\n    }\n}\n', { ...env(), exchange });
+    const r2 = await last.handler(request('x.example.test'));
+    expect(isRaw(r2) && r2.raw[3] & 0x0f).toBe(RCODE.NXDOMAIN);
+    last.dispose();
+  });
+
+  it('failfast_all_unhealthy_upstreams: SERVFAIL without a try once every upstream is down', async () => {
+    const u = upstream({ dead: new Set(['127.61.0.53:53']) });
+    const f = new ForwardHandler({ upstreams: [A], exchange: u.exchange, log: () => {}, maxFails: 1, failfast: true });
+    for (let i = 0; i < 4; i++) await f.serveDns(request('x.example.test'));
+    expect(u.calls).toHaveLength(2);
+    f.dispose();
+  });
+
   it('refuses bad options in the plugin\'s words', () => {
     expect(err('max_concurrent -1')).toMatch(/plugin\/forward: max_concurrent can't be negative: -1$/);
     expect(err('max_concurrent lots')).toMatch(/plugin\/forward: strconv\.Atoi: parsing "lots": invalid syntax$/);
@@ -128,5 +158,7 @@ describe('forward options in a Corefile', () => {
     expect(err('health_check 1s sometimes')).toMatch(/plugin\/forward: health_check: unknown option sometimes$/);
     expect(err('force_tcp yes')).toMatch(/Wrong argument count/);
     expect(err('frobnicate')).toMatch(/plugin\/forward: unknown property 'frobnicate'$/);
+    expect(err('next SOMETIMES')).toMatch(/plugin\/forward: SOMETIMES is not a valid rcode$/);
+    expect(err('read_timeout 0s')).toMatch(/plugin\/forward: read_timeout must be positive: 0s$/);
   });
 });

@@ -42,6 +42,8 @@ export interface ForwardOptions {
   /** `health_check … no_rec`: probe without RD; `domain NAME`: probe that name. */
   healthCheckRecursion?: boolean;
   healthCheckDomain?: string;
+  /** `failfast_all_unhealthy_upstreams`: every upstream down → SERVFAIL at once. */
+  failfast?: boolean;
 }
 
 /** Parses `ip`, `ip:port`, `[ipv6]:port` or `ipv6`; throws a precise error otherwise. */
@@ -125,6 +127,7 @@ export class ForwardHandler implements Handler {
     // Down upstreams are skipped; when all are down the health check is assumed broken: any one.
     const healthy = order.filter((u) => !this.down(u));
     if (healthy.length) order = healthy;
+    else if (this.opts.failfast) order = [];
     else if (order.length) order = [order[this.rng(order.length)]];
     const transport = this.opts.forceTcp ? 'tcp' : this.opts.preferUdp ? 'udp' : req.transport;
     req.answeredBy = 'forward';

@@ -15,7 +15,7 @@ import { subscribeRecords } from './record-source.js';
 import { MultiClusterSink } from './multicluster.js';
 import { matchesLabels, parseLabelSelector, type Selector } from '../api/selectors.js';
 import { nameRule, RewriteHandler, type NameRule } from './rewrite.js';
-import { chain, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
+import { chain, isRaw, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
 
 /** Execution order (CoreDNS plugin.cfg), for the plugins kdp implements or accepts. */
 const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'chaos', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
@@ -98,6 +98,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
     const address = host === '' || host === 'localhost' || host === '0.0.0.0' || host.startsWith('127.') ? env.podIP : host;
     http.push({ kind, address, port: p });
   };
+  const forwards = b.directives.filter((x) => x.name === 'forward');
   try {
     for (const d of b.directives) {
       if (UNSUPPORTED.includes(d.name)) fail(d, `plugin/${d.name}: not supported by kdp`);
@@ -128,7 +129,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
           break;
         }
         case 'forward': {
-          const f = forwardHandler(d, env, port, fail);
+          const f = forwardHandler(d, env, port, fail, d !== forwards[forwards.length - 1]);
           disposers.push(f.dispose);
           add(d, f.handler);
           break;
@@ -278,7 +279,9 @@ function tag<T>(req: DnsRequest, name: string, r: T): T {
   return r;
 }
 
-function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): { handler: Handler; dispose: () => void } {
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail, nextIsForward: boolean): { handler: Handler; dispose: () => void } {
   if (d.args.length < 2) fail(d, 'Wrong argument count or unexpected line ending after \'forward\'');
   const from = normalizeZone(d.args[0]);
   const upstreams: Upstream[] = [];
@@ -301,8 +304,11 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
   const except: string[] = [];
   const opts: {
     policy?: 'random' | 'round_robin' | 'sequential'; forceTcp?: boolean; preferUdp?: boolean; maxConcurrent?: number; maxFails?: number;
-    healthCheckMs?: number; healthCheckRecursion?: boolean; healthCheckDomain?: string;
+    healthCheckMs?: number; healthCheckRecursion?: boolean; healthCheckDomain?: string; failfast?: boolean;
   } = {};
+  // `next RCODE…` / `next_on_nodata`: such an answer goes to the next forward of the block instead.
+  const nextRcodes: number[] = [];
+  let nextOnNodata = false;
   // The plugin's words (plugin/forward/setup.go): caddy's ArgErr, strconv and time.ParseDuration errors.
   const fwd = (o: Directive, msg: string): never => fail(o, `plugin/forward: ${msg}`);
   const argErr = (o: Directive): never => fwd(o, `Wrong argument count or unexpected line ending after '${o.args[o.args.length - 1] ?? o.name}'`);
@@ -359,8 +365,24 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
       }
       // Connection reuse and TLS names: kdp opens a socket per exchange and refuses tls:// upstreams.
       case 'max_idle_conns': case 'max_connect_attempts': if (!o.args.length) argErr(o); int(o, o.args[0], 'Atoi'); break;
-      case 'tls_servername': case 'next': if (!o.args.length) argErr(o); break;
-      case 'failfast_all_unhealthy_upstreams': case 'next_on_nodata': break;
+      case 'tls_servername': if (!o.args.length) argErr(o); break;
+      case 'next':
+        if (!o.args.length) argErr(o);
+        for (const rc of o.args) {
+          const code = RCODE_NAMES.indexOf(rc.toUpperCase());
+          if (code < 0) fwd(o, `${rc} is not a valid rcode`);
+          nextRcodes.push(code);
+        }
+        break;
+      case 'read_timeout': {
+        if (!o.args.length) argErr(o);
+        if (duration(o, o.args[0]) <= 0) fwd(o, `read_timeout must be positive: ${o.args[0]}`);
+        break;
+      }
+      case 'doh_method': if (!o.args.length) argErr(o); if (o.args[0] !== 'POST' && o.args[0] !== 'GET') fwd(o, 'doh_method must be either POST or GET'); break;
+      case 'tls': if (o.args.length > 3) argErr(o); break; // only for tls:// upstreams, which kdp refuses
+      case 'next_on_nodata': if (o.args.length) argErr(o); nextOnNodata = true; break;
+      case 'failfast_all_unhealthy_upstreams': if (o.args.length) argErr(o); opts.failfast = true; break;
       default: fwd(o, `unknown property '${o.name}'`);
     }
   }
@@ -381,7 +403,13 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
       const n = req.query.name;
       if (!inZone(n, from) || except.some((z) => inZone(n, z))) return next(req);
       noFastPath(req); // the upstream's answer, its TTLs counting down
-      return h.serveDns(req);
+      const res = h.serveDns(req);
+      if (!nextIsForward || (!nextRcodes.length && !nextOnNodata)) return res;
+      return res.then((r) => {
+        const rcode = isRaw(r) ? r.raw[3] & 0x0f : r.rcode;
+        const empty = isRaw(r) ? r.raw.readUInt16BE(6) === 0 : r.answer.length === 0;
+        return nextRcodes.includes(rcode) || (nextOnNodata && rcode === RCODE.NOERROR && empty) ? next(req) : r;
+      });
     },
   };
   return { handler, dispose: () => h.dispose() };
