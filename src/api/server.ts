@@ -23,7 +23,10 @@ import { managerOf, recordUpdate, type ManagedFieldsEntry } from './managed-fiel
 import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObject } from './object-writes.js';
 import { decodeKubernetesProtobuf } from './protobuf-wire.js';
 import { streamLogs } from './log-stream.js';
-import { Authenticator } from './authn.js';
+import { Authenticator, type UserInfo } from './authn.js';
+import { RequestAuthorizer } from './authz/filter.js';
+import { answerReview, REVIEW_RESOURCES } from './authz/reviews.js';
+import type { ServiceAccountTokens } from './serviceaccounts/tokens.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -35,7 +38,7 @@ export interface ApiServerOptions {
    * every request (`kdp up` always does). Without it: plain HTTP and no authentication, for tests
    * that drive the API alone.
    */
-  tls?: { cert: string; key: string; ca: string; authenticator?: Authenticator };
+  tls?: { cert: string; key: string; ca: string; authenticator?: Authenticator; tokens?: ServiceAccountTokens };
 }
 
 export interface ApiServer {
@@ -60,13 +63,41 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   registerCrds(store);
 
   const authenticator = opts.tls ? (opts.tls.authenticator ?? new Authenticator({ clientCA: opts.tls.ca })) : undefined;
+  const authorizer = opts.tls ? new RequestAuthorizer(store) : undefined;
+  /** Authentication, impersonation, authorization: the effective user, or undefined without TLS. */
+  const admit = (req: http.IncomingMessage): UserInfo | undefined => {
+    const user = authenticator?.authenticate(req, pathOf(req));
+    return user && authorizer ? authorizer.authorize(req, new URL(req.url ?? '/', 'http://x'), user) : user;
+  };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let user: UserInfo | undefined;
     try {
-      authenticator?.authenticate(req, pathOf(req));
+      user = admit(req);
     } catch (err) {
       // The body is not read: the connection cannot be reused for a next request.
       res.shouldKeepAlive = false;
       return sendError(res, err);
+    }
+    if (user && authorizer && req.method === 'POST') {
+      const info = parseRequest('POST', new URL(req.url ?? '/', 'http://x'));
+      if (info?.kind === 'resource' && REVIEW_RESOURCES.has(info.gr) && !info.name) {
+        readBody(req)
+          .then((body) => send(res, 201, answerReview(info.gr, requireObject(body), user, authorizer, info.namespace)))
+          .catch((err) => sendError(res, err));
+        return;
+      }
+      const tokens = opts.tls?.tokens;
+      if (tokens && info?.kind === 'resource' && info.gr === '/serviceaccounts' && info.subresource === 'token' && info.name && info.namespace) {
+        // TokenRequest (kubectl create token): nothing is stored, the token is in the answer's status
+        readBody(req)
+          .then((body) => {
+            const request = (body ?? {}) as KObject;
+            const status = tokens.issue(info.namespace!, info.name!, request.spec ?? {});
+            send(res, 201, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: info.name, namespace: info.namespace, creationTimestamp: null }, spec: request.spec ?? {}, status });
+          })
+          .catch((err) => sendError(res, err));
+        return;
+      }
     }
     handle(store, opts.connector, req, res, closers).catch((err) => sendError(res, err));
   };
@@ -82,7 +113,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   server.on('upgrade', (req, socket, head) => {
     try {
-      authenticator?.authenticate(req, pathOf(req));
+      admit(req);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const body = JSON.stringify(err.status);

@@ -19,9 +19,11 @@ import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
 import type { ServiceLinks } from './service-links.js';
 import { containerMounts } from './volumes/pod-volumes.js';
 import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
+import type { PodTokenSource } from './volumes/pod-volumes.js';
 
 export interface WorkerDeps {
   store: ObjectStore;
+  tokens?: PodTokenSource;
   config: ClusterConfig;
   images: ImageTable;
   allocator: PodIpAllocator;
@@ -114,7 +116,7 @@ export class PodWorker {
     this.runners = (pod.spec.containers ?? []).map((c: unknown) => new ContainerRunner(host, c, false));
     this.initState.done = this.initRunners.length === 0;
     this.scheduleSync();
-    const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
+    const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, tokens: this.deps.tokens, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
     if (!volumes || this.terminating) return;
     this.volumes = volumes;
     this.sandbox.setMounts(podMounts(pod, volumes));

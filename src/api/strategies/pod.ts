@@ -6,6 +6,7 @@ import type { Strategy } from '../store.js';
 import type { KObject } from '../types.js';
 import { deepEqual, kindStrategy } from './kind-strategy.js';
 import { defaultPodSpec, podQOSClass, validatePodSpec } from './pod-spec.js';
+import { admitServiceAccount } from './pod-service-account.js';
 import { isDNS1123Subdomain } from './validation.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -78,11 +79,12 @@ export function validatePodUpdate(pod: KObject, old: KObject): StatusCause[] {
   return causes;
 }
 
-export function podStrategy(): Strategy {
+export function podStrategy(opts: { mountServiceAccountTokens?: boolean } = {}): Strategy {
   const base = kindStrategy({
     name: isDNS1123Subdomain,
     defaults: defaultPod,
-    prepareCreate(pod) {
+    prepareCreate(pod, ctx) {
+      if (opts.mountServiceAccountTokens) admitServiceAccount(pod, ctx);
       pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec) };
     },
     validate: (pod) => validatePodSpec(pod.spec, 'spec'),
