@@ -1,0 +1,205 @@
+// What clients other than kubectl send, over real HTTP on 127.62.0.1: query parameters decoded as
+// kube-apiserver's parameter codec decodes them, and DELETE answered per kind as its registry answers.
+import http from 'node:http';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src/api/bootstrap.js';
+import { defaultConfig } from '../../src/api/config.js';
+import type { PodConnector } from '../../src/api/pod-connector.js';
+import { startApiServer, type ApiServer } from '../../src/api/server.js';
+import { ObjectStore } from '../../src/api/store.js';
+import { registerStrategies } from '../../src/api/strategies/index.js';
+import { eventually } from '../support/eventually.js';
+
+let api: ApiServer;
+let store: ObjectStore;
+const logCalls: unknown[] = [];
+
+const connector: PodConnector = {
+  exec: () => Promise.reject(new Error('not used')),
+  logs: (_pod, opts) => {
+    logCalls.push(opts);
+    return Promise.resolve(Readable.from([Buffer.from('line 1\nline 2\n')]));
+  },
+};
+
+interface Answer {
+  status: number;
+  text: string;
+  json: any;
+}
+
+/** One request over a fresh connection; `ua` sets the User-Agent (Node's fetch would send its own). */
+function request(method: string, path: string, opts: { body?: unknown; ua?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  return new Promise((resolve, reject) => {
+    const u = new URL(api.url + path);
+    const r = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, agent: false, headers: { 'User-Agent': opts.ua ?? 'kdp-test/1.0', ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}), ...opts.headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        let json: any;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, text, json });
+      });
+    });
+    r.on('error', reject);
+    r.end(data);
+  });
+}
+
+/** Opens a watch and collects its newline-delimited events until stop() (or the server ends it). */
+function openWatch(path: string): { events: any[]; ended: () => boolean; status: () => number; stop: () => void } {
+  const events: any[] = [];
+  let ended = false;
+  let status = 0;
+  const u = new URL(api.url + path);
+  const r = http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false }, (res) => {
+    status = res.statusCode ?? 0;
+    let buf = '';
+    res.setEncoding('utf8');
+    res.on('data', (c) => {
+      buf += c;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.trim()) events.push(JSON.parse(line));
+      }
+    });
+    res.on('end', () => (ended = true));
+    res.on('close', () => (ended = true));
+  });
+  r.on('error', () => (ended = true));
+  return { events, ended: () => ended, status: () => status, stop: () => r.destroy() };
+}
+
+const cm = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data: { k: 'v' } });
+
+beforeAll(async () => {
+  const config = defaultConfig({ serviceCidr: '127.62.96.0/20', upstreamDns: [], stateDir: '/nonexistent' });
+  store = new ObjectStore();
+  registerStrategies(store, config);
+  bootstrap(store, config);
+  api = await startApiServer({ store, connector, host: '127.62.0.1', port: 0 });
+  await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('seed') });
+  const pod = store.create('/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  store.update('/pods', { ...structuredClone(pod), status: { phase: 'Running' } }, { subresource: 'status' });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('query booleans as the apiserver decodes them', () => {
+  // apimachinery's Convert_Slice_string_To_bool: only "0" and "false" in any case are false.
+  for (const value of ['true', 'True', 'TRUE', '1', 't', 'yes', '']) {
+    it(`watch=${value} opens a watch stream`, async () => {
+      const w = openWatch(`/api/v1/namespaces/default/configmaps?watch=${value}`);
+      await eventually(() => expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toContain('ADDED seed'));
+      expect(w.ended()).toBe(false);
+      w.stop();
+    });
+  }
+
+  for (const value of ['false', 'False', 'FALSE', '0']) {
+    it(`watch=${value} lists`, async () => {
+      const r = await request('GET', `/api/v1/namespaces/default/configmaps?watch=${value}`);
+      expect(r.status).toBe(200);
+      expect(r.json.kind).toBe('ConfigMapList');
+    });
+  }
+
+  it('pretty uses strconv.ParseBool and the User-Agent decides without it', async () => {
+    const compact = await request('GET', '/api/v1/namespaces/default/configmaps/seed');
+    expect(compact.text).not.toContain('\n');
+    const pretty = await request('GET', '/api/v1/namespaces/default/configmaps/seed?pretty=T');
+    expect(pretty.text).toContain('\n  "kind": "ConfigMap"');
+    const curl = await request('GET', '/api/v1/namespaces/default/configmaps/seed', { ua: 'curl/8.5.0' });
+    expect(curl.text).toContain('\n  "kind": "ConfigMap"');
+    const notBool = await request('GET', '/api/v1/namespaces/default/configmaps/seed?pretty=yes', { ua: 'curl/8.5.0' });
+    expect(notBool.text).not.toContain('\n');
+    expect(notBool.json.metadata.name).toBe('seed');
+  });
+});
+
+describe('query integers parsed strictly', () => {
+  it('a bad limit or timeoutSeconds is a 400 with strconv.ParseInt\'s message', async () => {
+    const bad = await request('GET', '/api/v1/namespaces/default/configmaps?limit=abc');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400, message: 'strconv.ParseInt: parsing "abc": invalid syntax' });
+    const frac = await request('GET', '/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1.5');
+    expect(frac.status).toBe(400);
+    expect(frac.json.message).toBe('strconv.ParseInt: parsing "1.5": invalid syntax');
+    const big = await request('GET', '/api/v1/configmaps?limit=99999999999999999999');
+    expect(big.json.message).toBe('strconv.ParseInt: parsing "99999999999999999999": value out of range');
+    expect((await request('GET', '/api/v1/configmaps?limit=500')).json.kind).toBe('ConfigMapList');
+  });
+
+  it('timeoutSeconds ends a watch', async () => {
+    const w = openWatch('/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1');
+    await eventually(() => expect(w.events.length).toBeGreaterThan(0));
+    await eventually(() => expect(w.ended()).toBe(true), { timeout: 5000 });
+  });
+
+  it('pod logs: tailLines/sinceSeconds parsed (400) and validated (422) before the pod is looked up', async () => {
+    const bad = await request('GET', '/api/v1/namespaces/default/pods/p/log?tailLines=ten');
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe('strconv.ParseInt: parsing "ten": invalid syntax');
+    const neg = await request('GET', '/api/v1/namespaces/default/pods/nope/log?tailLines=-1');
+    expect(neg.status).toBe(422);
+    expect(neg.json).toMatchObject({ reason: 'Invalid', message: 'PodLogOptions "nope" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0' });
+    const since = await request('GET', '/api/v1/namespaces/default/pods/p/log?sinceSeconds=0');
+    expect(since.json.message).toBe('PodLogOptions "p" is invalid: sinceSeconds: Invalid value: 0: must be greater than 0');
+    logCalls.length = 0;
+    const ok = await request('GET', '/api/v1/namespaces/default/pods/p/log?follow=True&timestamps=1&tailLines=%2B2');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('line 1\nline 2\n');
+    expect(logCalls[0]).toMatchObject({ container: 'c', follow: true, timestamps: true, previous: false, tailLines: 2 });
+  });
+});
+
+describe('list options validated as ValidateListOptions does', () => {
+  it('sendInitialEvents on a list is refused with 422', async () => {
+    const r = await request('GET', '/api/v1/namespaces/default/configmaps?sendInitialEvents=false');
+    expect(r.status).toBe(422);
+    expect(r.json).toMatchObject({ reason: 'Invalid', message: 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list' });
+    const w = await request('GET', '/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true');
+    expect(w.json.message).toBe('ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+  });
+
+  it('a watch-list (sendInitialEvents=true) sends the state, a bookmark marking its end, then changes', async () => {
+    const w = openWatch('/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan');
+    await eventually(() => expect(w.events.some((e) => e.type === 'BOOKMARK')).toBe(true));
+    const bookmark = w.events.find((e) => e.type === 'BOOKMARK');
+    expect(bookmark.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } });
+    expect(w.events.slice(0, w.events.indexOf(bookmark)).map((e) => `${e.type} ${e.object.metadata.name}`)).toContain('ADDED seed');
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('after-bookmark') });
+    await eventually(() => expect(w.events.slice(w.events.indexOf(bookmark) + 1).map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED after-bookmark']));
+    w.stop();
+  });
+});
+
+describe('DeleteOptions as DeleteResource reads them', () => {
+  it('reads the query only without a body, strictly, and validates the policy', async () => {
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('del-opts') });
+    const bad = await request('DELETE', '/api/v1/namespaces/default/configmaps/del-opts?gracePeriodSeconds=soon');
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe('strconv.ParseInt: parsing "soon": invalid syntax');
+    const sideways = await request('DELETE', '/api/v1/namespaces/default/configmaps/del-opts?propagationPolicy=Sideways');
+    expect(sideways.status).toBe(422);
+    expect(sideways.json.message).toBe('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
+    const both = await request('DELETE', '/api/v1/namespaces/default/configmaps/del-opts', { body: { kind: 'DeleteOptions', apiVersion: 'v1', orphanDependents: true, propagationPolicy: 'Orphan' } });
+    expect(both.json.message).toBe('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set');
+    expect(store.tryGet('/configmaps', 'default', 'del-opts')).toBeDefined();
+    // With a body, the query is not read at all (so its bad integer does not matter).
+    const withBody = await request('DELETE', '/api/v1/namespaces/default/configmaps/del-opts?gracePeriodSeconds=soon', { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+    expect(withBody.status).toBe(200);
+    expect(store.tryGet('/configmaps', 'default', 'del-opts')).toBeUndefined();
+  });
+});
