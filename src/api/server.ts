@@ -13,7 +13,7 @@ import type { PodConnector } from './pod-connector.js';
 import { parseRequest, type ResourceRequestInfo as RequestInfo } from './request-info.js';
 import { apiVersionOf, groupResource, type ResourceInfo } from './resources.js';
 import type { ObjectStore } from './store.js';
-import { parseDeleteOptions, storeDeleteOptions } from './delete-options.js';
+import { deleteObject, parseDeleteOptions, storeDeleteOptions } from './delete-options.js';
 import { boolParam, parseListQuery, prettyPrint, type ListQuery } from './query-params.js';
 import { toTable } from './tables/index.js';
 import type { KObject } from './types.js';
@@ -309,9 +309,12 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       return send(res, 200, patchObject(store, gr, ns, info.name, type, body, info.subresource === 'status', dryRun, manager));
     }
     case 'DELETE': {
-      const opts = storeDeleteOptions(parseDeleteOptions(body, url.searchParams));
-      if (info.name) return send(res, 200, store.delete(gr, ns, info.name, opts));
+      if (info.name) {
+        const { code, body: answer } = deleteObject(store, resInfo, gr, ns, info.name, parseDeleteOptions(body, url.searchParams));
+        return send(res, code, answer);
+      }
       const sel = parseListQuery(url.searchParams);
+      const opts = storeDeleteOptions(parseDeleteOptions(body, url.searchParams));
       const list = store.list(gr, { namespace: ns, labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector });
       const items = list.items.map((o) => store.delete(gr, o.metadata.namespace, o.metadata.name, opts));
       return send(res, 200, { kind: `${resInfo.kind}List`, apiVersion: apiVersionOf(resInfo), metadata: { resourceVersion: store.resourceVersion() }, items });

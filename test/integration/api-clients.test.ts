@@ -203,3 +203,60 @@ describe('DeleteOptions as DeleteResource reads them', () => {
     expect(store.tryGet('/configmaps', 'default', 'del-opts')).toBeUndefined();
   });
 });
+
+describe('DELETE answered per kind, as the registry decides', () => {
+  it('a kind deleted at once answers a Success Status naming the resource, group and uid', async () => {
+    const created = (await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('gone') })).json;
+    const r = await request('DELETE', '/api/v1/namespaces/default/configmaps/gone');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'gone', kind: 'configmaps', uid: created.metadata.uid } });
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+    await request('POST', '/apis/apps/v1/namespaces/default/deployments', { body: deploy });
+    const d = await request('DELETE', '/apis/apps/v1/namespaces/default/deployments/d');
+    expect(d.json).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'd', group: 'apps', kind: 'deployments' } });
+    expect(d.json.code).toBeUndefined();
+  });
+
+  it('kinds whose registry returns the deleted object (Service, unscheduled Pod) answer the object', async () => {
+    await request('POST', '/api/v1/namespaces/default/services', { body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } } });
+    const s = await request('DELETE', '/api/v1/namespaces/default/services/s');
+    expect(s.status).toBe(200);
+    expect(s.json).toMatchObject({ kind: 'Service', metadata: { name: 's' } });
+    expect(store.tryGet('/services', 'default', 's')).toBeUndefined();
+    await request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unscheduled' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } });
+    const p = await request('DELETE', '/api/v1/namespaces/default/pods/unscheduled');
+    expect(p.json).toMatchObject({ kind: 'Pod', metadata: { name: 'unscheduled' } });
+    expect(store.tryGet('/pods', 'default', 'unscheduled')).toBeUndefined();
+  });
+
+  it('an object that stays (finalizers, a pod in its grace period, a namespace) answers itself, marked', async () => {
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('held', { finalizers: ['example.com/hold'] }) });
+    const held = await request('DELETE', '/api/v1/namespaces/default/configmaps/held');
+    expect(held.status).toBe(200);
+    expect(held.json).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'held', deletionGracePeriodSeconds: 0, finalizers: ['example.com/hold'] } });
+    expect(held.json.metadata.deletionTimestamp).toEqual(expect.any(String));
+
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('held2', { finalizers: ['example.com/hold'] }) });
+    const accepted = await request('DELETE', '/api/v1/namespaces/default/configmaps/held2', { body: { kind: 'DeleteOptions', apiVersion: 'v1', orphanDependents: false } });
+    expect(accepted.status).toBe(202);
+    expect(accepted.json.metadata.deletionTimestamp).toEqual(expect.any(String));
+
+    const pod = await request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'running' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] } } });
+    expect(pod.status).toBe(201);
+    const graceful = await request('DELETE', '/api/v1/namespaces/default/pods/running');
+    expect(graceful.status).toBe(200);
+    expect(graceful.json).toMatchObject({ kind: 'Pod', metadata: { name: 'running', deletionGracePeriodSeconds: 30 } });
+
+    await request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } } });
+    const ns = await request('DELETE', '/api/v1/namespaces/doomed');
+    expect(ns.status).toBe(200);
+    expect(ns.json).toMatchObject({ kind: 'Namespace', status: { phase: 'Terminating' } });
+  });
+
+  it('dryRun=All answers as the delete would and deletes nothing', async () => {
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('kept') });
+    const r = await request('DELETE', '/api/v1/namespaces/default/configmaps/kept?dryRun=All');
+    expect(r.json).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'kept', kind: 'configmaps' } });
+    expect(store.tryGet('/configmaps', 'default', 'kept')).toBeDefined();
+  });
+});
