@@ -213,7 +213,7 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       const legacy = p === '/api';
       const aggregated = negotiateAggregated(req.headers.accept);
       if (aggregated) return send(res, 200, aggregatedDiscovery(store.registry, legacy, aggregated), aggregatedContentType(aggregated));
-      return send(res, 200, legacy ? discovery.coreVersions() : discovery.groupList(store.registry));
+      return send(res, 200, legacy ? discovery.coreVersions(discovery.localServerAddress(req.socket)) : discovery.groupList(store.registry));
     }
     case '/openapi/v2':
       // An empty 200 lets kubectl skip client-side schema validation.

@@ -260,3 +260,10 @@ describe('DELETE answered per kind, as the registry decides', () => {
     expect(store.tryGet('/configmaps', 'default', 'kept')).toBeDefined();
   });
 });
+
+describe('/api', () => {
+  it('serverAddressByClientCIDRs names the address and port the API listens on', async () => {
+    const r = await request('GET', '/api');
+    expect(r.json).toEqual({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.62.0.1:${api.address.port}` }] });
+  });
+});
