@@ -1,0 +1,90 @@
+// Real kubectl against the API server and the controllers (no pod runtime; replicas 0, so no pods),
+// on 127.62.0.2: `kubectl rollout undo` copies an old ReplicaSet's template back into the Deployment
+// (with `creationTimestamp: null` and `resources: {}` from its Go types), and the Deployment controller
+// must revive that ReplicaSet, as EqualIgnoreHash does, instead of creating a new one.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src/api/bootstrap.js';
+import { defaultConfig } from '../../src/api/config.js';
+import { InformerFactory } from '../../src/api/informer.js';
+import { startApiServer, type ApiServer } from '../../src/api/server.js';
+import { ObjectStore } from '../../src/api/store.js';
+import { registerStrategies } from '../../src/api/strategies/index.js';
+import { GR, type KObject } from '../../src/api/types.js';
+import { kubeconfigYaml } from '../../src/cli/kubeconfig.js';
+import { startControllers } from '../../src/controllers/index.js';
+import { eventually } from '../support/eventually.js';
+import { findKubectls, kubectlFor, type KubectlRunner } from '../support/kubectl.js';
+
+const latest = findKubectls().found[0];
+if (!latest) console.log('[kubectl rollout] skipped: no real kubectl on this machine');
+
+let api: ApiServer;
+let store: ObjectStore;
+let informers: InformerFactory;
+let stopControllers: (() => Promise<void>) | undefined;
+let stateDir: string;
+let kc: KubectlRunner;
+
+async function ok(args: string[]): Promise<string> {
+  const r = await kc(args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+const replicaSets = (): KObject[] => store.list(GR.replicasets, { namespace: 'default' }).items.filter((rs) => rs.metadata.ownerReferences?.[0]?.name === 'web');
+const imageOf = (rs: KObject): string => rs.spec.template.spec.containers[0].image;
+const revisionOf = (o: KObject): string | undefined => o.metadata.annotations?.['deployment.kubernetes.io/revision'];
+
+beforeAll(async () => {
+  if (!latest) return;
+  const config = defaultConfig({ serviceCidr: '127.62.112.0/20', upstreamDns: [], stateDir: '/nonexistent' });
+  store = new ObjectStore();
+  registerStrategies(store, config);
+  bootstrap(store, config);
+  informers = new InformerFactory(store);
+  stopControllers = (await startControllers({ store, informers, config })).stop;
+  api = await startApiServer({ store, host: '127.62.0.2', port: 0 });
+  stateDir = mkdtempSync(join(tmpdir(), 'kdp-rollout-'));
+  writeFileSync(join(stateDir, 'kubeconfig'), kubeconfigYaml(api.url), { mode: 0o600 });
+  kc = kubectlFor(latest, stateDir);
+}, 30_000);
+
+afterAll(async () => {
+  kc?.dispose();
+  await stopControllers?.();
+  informers?.stop();
+  await api?.close();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe.skipIf(!latest)(`kubectl ${latest?.label} rollout undo`, () => {
+  it('revives the old ReplicaSet (revision moves to it) and history reads 1 3 4', async () => {
+    await ok(['create', 'deployment', 'web', '--image=nginx:1.0', '--replicas=0']);
+    await eventually(() => expect(replicaSets().map(imageOf)).toEqual(['nginx:1.0']));
+    await ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.1']);
+    await eventually(() => expect(replicaSets().map(imageOf).sort()).toEqual(['nginx:1.0', 'nginx:1.1']));
+    await ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.2']);
+    await eventually(() => expect(replicaSets().map(imageOf).sort()).toEqual(['nginx:1.0', 'nginx:1.1', 'nginx:1.2']));
+    const before = new Map(replicaSets().map((rs) => [imageOf(rs), rs.metadata.name]));
+    await eventually(() => expect(revisionOf(store.get(GR.deployments, 'default', 'web'))).toBe('3'));
+
+    expect(await ok(['rollout', 'undo', 'deployment/web', '--to-revision=2'])).toBe('deployment.apps/web rolled back\n');
+    await eventually(() => {
+      const rss = replicaSets();
+      const revived = rss.find((rs) => imageOf(rs) === 'nginx:1.1')!;
+      expect(revisionOf(revived)).toBe('4');
+      expect(revived.metadata.annotations?.['deployment.kubernetes.io/revision-history']).toBe('2');
+      expect(revisionOf(store.get(GR.deployments, 'default', 'web'))).toBe('4');
+      // the same three ReplicaSets, under the same names: none was created for the copied-back template
+      expect(rss.map((rs) => rs.metadata.name).sort()).toEqual([...before.values()].sort());
+    });
+    const history = await ok(['rollout', 'history', 'deployment/web']);
+    const revisions = history.split('\n').filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0]);
+    expect(revisions).toEqual(['1', '3', '4']);
+    const rev4 = await ok(['rollout', 'history', 'deployment/web', '--revision=4']);
+    expect(rev4).toContain('nginx:1.1');
+  });
+});
