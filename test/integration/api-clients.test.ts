@@ -267,3 +267,65 @@ describe('/api', () => {
     expect(r.json).toEqual({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.62.0.1:${api.address.port}` }] });
   });
 });
+
+describe('finalizers and cascading deletion, as the registry and the garbage collector do', () => {
+  const ref = (o: any, block = true) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: block });
+  const path = (n: string) => `/api/v1/namespaces/default/configmaps/${n}`;
+  const mergePatch = (n: string, body: unknown) => request('PATCH', path(n), { body, headers: { 'Content-Type': 'application/merge-patch+json' } });
+
+  it('an object with finalizers is only marked; no finalizer may be added then; emptying them removes it', async () => {
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('fin', { finalizers: ['example.com/a'] }) });
+    const marked = await request('DELETE', path('fin'), { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 30 } });
+    // not a graceful kind: deletionGracePeriodSeconds 0 whatever the request asked
+    expect(marked.json.metadata).toMatchObject({ deletionGracePeriodSeconds: 0, finalizers: ['example.com/a'] });
+    const added = await mergePatch('fin', { metadata: { finalizers: ['example.com/a', 'example.com/b'] } });
+    expect(added.status).toBe(422);
+    expect(added.json.message).toBe('ConfigMap "fin" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/b"}');
+    const emptied = await mergePatch('fin', { metadata: { finalizers: null } });
+    expect(emptied.status).toBe(200);
+    expect((await request('GET', path('fin'))).status).toBe(404);
+  });
+
+  it('Foreground keeps the owner (foregroundDeletion) until its blocking dependents are gone', async () => {
+    const owner = (await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('fg-owner') })).json;
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('fg-child', { ownerReferences: [ref(owner)], finalizers: ['example.com/hold'] }) });
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('fg-loose', { ownerReferences: [ref(owner, false)] }) });
+    const r = await request('DELETE', path('fg-owner'), { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' } });
+    expect(r.status).toBe(200);
+    expect(r.json.metadata).toMatchObject({ finalizers: ['foregroundDeletion'], deletionGracePeriodSeconds: 0 });
+    // every dependent is deleted; the one held by its own finalizer still blocks the owner
+    await eventually(() => expect((store.tryGet('/configmaps', 'default', 'fg-child')?.metadata.deletionTimestamp)).toBeDefined());
+    await eventually(() => expect(store.tryGet('/configmaps', 'default', 'fg-loose')).toBeUndefined());
+    expect(store.get('/configmaps', 'default', 'fg-owner').metadata.finalizers).toEqual(['foregroundDeletion']);
+    await mergePatch('fg-child', { metadata: { finalizers: null } });
+    await eventually(() => expect(store.tryGet('/configmaps', 'default', 'fg-owner')).toBeUndefined());
+  });
+
+  it('Orphan (and orphanDependents: true) strips the owner reference from dependents, then removes the owner', async () => {
+    for (const [name, opts] of [['or-1', { propagationPolicy: 'Orphan' }], ['or-2', { orphanDependents: true }]] as const) {
+      const owner = (await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(name) })).json;
+      const other = (await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(`${name}-other`) })).json;
+      await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(`${name}-dep`, { ownerReferences: [ref(owner), ref(other, false)] }) });
+      const r = await request('DELETE', path(name), { body: { kind: 'DeleteOptions', apiVersion: 'v1', ...opts } });
+      expect(r.json.metadata.finalizers).toEqual(['orphan']);
+      await eventually(() => expect(store.tryGet('/configmaps', 'default', name)).toBeUndefined());
+      expect(store.get('/configmaps', 'default', `${name}-dep`).metadata.ownerReferences?.map((o) => o.name)).toEqual([`${name}-other`]);
+    }
+  });
+
+  it('Background (the default) removes the owner at once and its dependents after; a batch/v1 Job orphans by default', async () => {
+    const owner = (await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('bg') })).json;
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('bg-dep', { ownerReferences: [ref(owner)] }) });
+    const r = await request('DELETE', path('bg'));
+    expect(r.json).toMatchObject({ kind: 'Status', status: 'Success' });
+    expect(store.tryGet('/configmaps', 'default', 'bg')).toBeUndefined();
+    await eventually(() => expect(store.tryGet('/configmaps', 'default', 'bg-dep')).toBeUndefined());
+
+    const job = (await request('POST', '/apis/batch/v1/namespaces/default/jobs', { body: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } } })).json;
+    await request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('job-dep', { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }] }) });
+    const del = await request('DELETE', '/apis/batch/v1/namespaces/default/jobs/j');
+    expect(del.json.metadata.finalizers).toEqual(['orphan']);
+    await eventually(() => expect(store.tryGet('batch/jobs', 'default', 'j')).toBeUndefined());
+    expect(store.get('/configmaps', 'default', 'job-dep').metadata.ownerReferences).toBeUndefined();
+  });
+});

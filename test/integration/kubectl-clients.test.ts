@@ -1,5 +1,6 @@
 // Real kubectl against the API server and the controllers (no pod runtime; replicas 0, so no pods),
-// on 127.62.0.2: `kubectl rollout undo` copies an old ReplicaSet's template back into the Deployment
+// on 127.62.0.2. `kubectl delete --cascade=foreground|orphan|background` plays out as the garbage
+// collector does it. `kubectl rollout undo` copies an old ReplicaSet's template back into the Deployment
 // (with `creationTimestamp: null` and `resources: {}` from its Go types), and the Deployment controller
 // must revive that ReplicaSet, as EqualIgnoreHash does, instead of creating a new one.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,5 +87,48 @@ describe.skipIf(!latest)(`kubectl ${latest?.label} rollout undo`, () => {
     expect(revisions).toEqual(['1', '3', '4']);
     const rev4 = await ok(['rollout', 'history', 'deployment/web', '--revision=4']);
     expect(rev4).toContain('nginx:1.1');
+  });
+});
+
+describe.skipIf(!latest)(`kubectl ${latest?.label} delete --cascade`, () => {
+  const deploy = async (name: string) => {
+    await ok(['create', 'deployment', name, '--image=nginx:1.0', '--replicas=0']);
+    await eventually(() => expect(store.list(GR.replicasets, { namespace: 'default' }).items.filter((rs) => rs.metadata.ownerReferences?.[0]?.name === name)).toHaveLength(1));
+    return store.list(GR.replicasets, { namespace: 'default' }).items.find((rs) => rs.metadata.ownerReferences?.[0]?.name === name)!;
+  };
+
+  it('foreground: the Deployment waits, marked foregroundDeletion, until its ReplicaSet is gone', async () => {
+    const rs = await deploy('fg');
+    const seen: string[] = [];
+    const stop = store.watch('*', {}, (ev) => {
+      const m = ev.object.metadata;
+      if (m.name === 'fg' && ev.gr === GR.deployments) seen.push(`${ev.type} deployment ${m.deletionTimestamp ? 'deleting' : ''} ${(m.finalizers ?? []).join(',')}`.trim());
+      if (m.name === rs.metadata.name) seen.push(`${ev.type} replicaset`);
+    });
+    try {
+      expect(await ok(['delete', 'deployment', 'fg', '--cascade=foreground'])).toBe('deployment.apps "fg" deleted\n');
+      await eventually(() => expect(seen.at(-1)).toBe('DELETED deployment deleting'));
+      expect(seen[0]).toBe('MODIFIED deployment deleting foregroundDeletion');
+      expect(seen.indexOf('DELETED replicaset')).toBeGreaterThan(0);
+      expect(seen.indexOf('DELETED replicaset')).toBeLessThan(seen.length - 1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('orphan: the ReplicaSet stays, without the owner reference', async () => {
+    const rs = await deploy('or');
+    expect(await ok(['delete', 'deployment', 'or', '--cascade=orphan'])).toBe('deployment.apps "or" deleted\n');
+    await eventually(() => expect(store.tryGet(GR.deployments, 'default', 'or')).toBeUndefined());
+    const kept = store.get(GR.replicasets, 'default', rs.metadata.name);
+    expect(kept.metadata.uid).toBe(rs.metadata.uid);
+    expect(kept.metadata.ownerReferences).toBeUndefined();
+    await ok(['delete', 'replicaset', rs.metadata.name]);
+  });
+
+  it('background (the default): the Deployment goes at once, its ReplicaSet after', async () => {
+    const rs = await deploy('bg');
+    expect(await ok(['delete', 'deployment', 'bg'])).toBe('deployment.apps "bg" deleted\n');
+    await eventually(() => expect(store.tryGet(GR.replicasets, 'default', rs.metadata.name)).toBeUndefined());
   });
 });
