@@ -26,6 +26,7 @@ import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObje
 import { decodeKubernetesProtobuf } from './protobuf-wire.js';
 import { parseLogQuery, streamLogs } from './log-stream.js';
 import { Authenticator } from './authn.js';
+import { EVENTS_V1, eventsV1View } from './events-v1.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -238,6 +239,7 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
   }
   if (!resInfo || resInfo.version !== info.version) return send(res, 404, notFoundPath());
   const gr = groupResource(resInfo.group, resInfo.resource);
+  if (gr === EVENTS_V1) store = eventsV1View(store); // the same Events as core/v1, converted
   const ns = resInfo.namespaced ? info.namespace : undefined;
   const dryRun = url.searchParams.getAll('dryRun').includes('All');
 

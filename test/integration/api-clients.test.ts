@@ -329,3 +329,45 @@ describe('finalizers and cascading deletion, as the registry and the garbage col
     expect(store.get('/configmaps', 'default', 'job-dep').metadata.ownerReferences).toBeUndefined();
   });
 });
+
+describe('events.k8s.io/v1: the same Events as core/v1, with the apiserver\'s field mapping', () => {
+  const involved = { apiVersion: 'v1', kind: 'ConfigMap', name: 'seed', namespace: 'default' };
+
+  it('an Event created through core/v1 reads, lists and watches through events.k8s.io/v1', async () => {
+    const w = openWatch('/apis/events.k8s.io/v1/namespaces/default/events?watch=true&resourceVersion=' + store.resourceVersion());
+    const core = await request('POST', '/api/v1/namespaces/default/events', { body: {
+      apiVersion: 'v1', kind: 'Event', metadata: { name: 'core-ev' }, involvedObject: involved, reason: 'Seeded', message: 'from core', type: 'Normal',
+      source: { component: 'tester', host: 'h1' }, firstTimestamp: '2026-01-01T00:00:00Z', lastTimestamp: '2026-01-01T00:01:00Z', count: 3,
+    } });
+    expect(core.status).toBe(201);
+    const v1 = await request('GET', '/apis/events.k8s.io/v1/namespaces/default/events/core-ev');
+    expect(v1.json).toMatchObject({
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'core-ev', uid: core.json.metadata.uid }, eventTime: null,
+      regarding: involved, reason: 'Seeded', note: 'from core', type: 'Normal', deprecatedSource: { component: 'tester', host: 'h1' },
+      deprecatedFirstTimestamp: '2026-01-01T00:00:00Z', deprecatedLastTimestamp: '2026-01-01T00:01:00Z', deprecatedCount: 3,
+    });
+    expect(v1.json.message).toBeUndefined();
+    const list = (await request('GET', '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dseed')).json;
+    expect(list.items.map((e: any) => e.metadata.name)).toContain('core-ev');
+    await eventually(() => expect(w.events.map((e) => `${e.type} ${e.object.apiVersion} ${e.object.note}`)).toContain('ADDED events.k8s.io/v1 from core'));
+    w.stop();
+  });
+
+  it('an Event created through events.k8s.io/v1 is validated strictly and reads through core/v1', async () => {
+    const bad = await request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', { body: { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'bad' }, eventTime: '2026-01-01T00:00:00.000000Z', reportingInstance: 'i', reason: 'R', type: 'Normal', regarding: involved } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.message).toBe('Event.events.k8s.io "bad" is invalid: [reportingController: Required value, action: Required value]');
+    const made = await request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', { body: {
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'v1-ev' }, eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'example.com/tester', reportingInstance: 'tester-1', action: 'Testing', reason: 'Tested', note: 'from events.k8s.io', type: 'Warning', regarding: involved,
+    } });
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'from events.k8s.io', reportingController: 'example.com/tester' });
+    const core = (await request('GET', '/api/v1/namespaces/default/events/v1-ev')).json;
+    expect(core).toMatchObject({ apiVersion: 'v1', kind: 'Event', involvedObject: involved, message: 'from events.k8s.io', reportingComponent: 'example.com/tester', reportingInstance: 'tester-1', action: 'Testing', reason: 'Tested', type: 'Warning', eventTime: '2026-01-01T00:00:00.000000Z' });
+    const missing = await request('GET', '/apis/events.k8s.io/v1/namespaces/default/events/nope');
+    expect(missing.json).toMatchObject({ code: 404, message: 'events.events.k8s.io "nope" not found' });
+    expect((await request('DELETE', '/apis/events.k8s.io/v1/namespaces/default/events/v1-ev')).json).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'v1-ev', group: 'events.k8s.io', kind: 'events' } });
+    expect((await request('GET', '/api/v1/namespaces/default/events/v1-ev')).status).toBe(404);
+  });
+});

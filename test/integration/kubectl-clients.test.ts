@@ -132,3 +132,35 @@ describe.skipIf(!latest)(`kubectl ${latest?.label} delete --cascade`, () => {
     await eventually(() => expect(store.tryGet(GR.replicasets, 'default', rs.metadata.name)).toBeUndefined());
   });
 });
+
+describe.skipIf(!latest)(`kubectl ${latest?.label} events`, () => {
+  it('kubectl events, get events and get events.events.k8s.io show the same Events, whichever version wrote them', async () => {
+    const regarding = { apiVersion: 'v1', kind: 'ConfigMap', name: 'ev-target', namespace: 'default' };
+    store.create(GR.events, { apiVersion: 'v1', kind: 'Event', metadata: { name: 'ev-core', namespace: 'default' }, involvedObject: regarding, reason: 'CoreReason', message: 'written through core', type: 'Normal', source: { component: 'tester' }, firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), count: 1 } as KObject);
+    const manifest = join(stateDir, 'event.yaml');
+    writeFileSync(manifest, `apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: ev-v1, namespace: default}
+eventTime: "${new Date().toISOString().replace('Z', '000Z')}"
+reportingController: example.com/tester
+reportingInstance: tester-1
+action: Testing
+reason: V1Reason
+note: written through events.k8s.io
+type: Warning
+regarding: {apiVersion: v1, kind: ConfigMap, name: ev-target, namespace: default}
+`);
+    expect(await ok(['create', '-f', manifest])).toBe('event.events.k8s.io/ev-v1 created\n');
+    const events = await ok(['events', '-n', 'default', '--for', 'configmap/ev-target']);
+    expect(events).toContain('written through core');
+    expect(events).toContain('written through events.k8s.io');
+    const names = (out: string) => out.trim().split('\n').sort();
+    const core = await ok(['get', 'events', '-o', 'name', '--field-selector', 'involvedObject.name=ev-target']);
+    const v1 = await ok(['get', 'events.events.k8s.io', '-o', 'name']);
+    expect(names(core)).toEqual(['event/ev-core', 'event/ev-v1']);
+    expect(names(v1).filter((n) => n.includes('/ev-'))).toEqual(['event.events.k8s.io/ev-core', 'event.events.k8s.io/ev-v1']);
+    const table = await ok(['get', 'events.events.k8s.io', 'ev-v1']);
+    expect(table).toMatch(/LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
+    expect(table).toMatch(/Warning\s+V1Reason\s+configmap\/ev-target\s+written through events.k8s.io/);
+  });
+});
