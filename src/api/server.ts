@@ -27,6 +27,7 @@ import { decodeKubernetesProtobuf } from './protobuf-wire.js';
 import { parseLogQuery, streamLogs } from './log-stream.js';
 import { Authenticator } from './authn.js';
 import { EVENTS_V1, eventsV1View } from './events-v1.js';
+import { serveOpenApiV3 } from './openapi.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -221,6 +222,7 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': 0 });
       return void res.end();
   }
+  if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return serveOpenApiV3(store.registry, p, res);
   const info = parseRequest(method, url);
   if (!info) return send(res, 404, notFoundPath());
   if (info.kind === 'group') {

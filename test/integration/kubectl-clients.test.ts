@@ -164,3 +164,43 @@ regarding: {apiVersion: v1, kind: ConfigMap, name: ev-target, namespace: default
     expect(table).toMatch(/Warning\s+V1Reason\s+configmap\/ev-target\s+written through events.k8s.io/);
   });
 });
+
+describe.skipIf(!latest)(`kubectl ${latest?.label} explain (OpenAPI v3)`, () => {
+  it('explains a kind and a nested field with the descriptions of the Kubernetes API', async () => {
+    const pods = await ok(['explain', 'pods']);
+    expect(pods).toMatch(/KIND:\s+Pod\nVERSION:\s+v1\n/);
+    expect(pods).toContain('Pod is a collection of containers that can run on a host.');
+    expect(pods).toMatch(/spec\s+<PodSpec>/);
+    const image = await ok(['explain', 'deployments.spec.template.spec.containers.image']);
+    expect(image).toMatch(/GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n/);
+    expect(image).toMatch(/FIELD: image <string>/);
+    expect(image).toContain('Container image name.');
+    const events = await ok(['explain', 'events.note', '--api-version=events.k8s.io/v1']);
+    expect(events).toMatch(/FIELD: note <string>/);
+  });
+
+  it('apply keeps merging lists by key (the documents carry no paths, so kubectl patches from its own types)', async () => {
+    const file = join(stateDir, 'apply.yaml');
+    const manifest = (extra: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: applied}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: applied}}
+  template:
+    metadata: {labels: {app: applied}}
+    spec:
+      containers:
+      - name: main
+        image: nginx${extra}
+`;
+    writeFileSync(file, manifest(''));
+    expect(await ok(['apply', '-f', file])).toBe('deployment.apps/applied created\n');
+    // someone else adds a sidecar; the next apply changes only the image and must keep it
+    await ok(['patch', 'deployment', 'applied', '--type=strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}']);
+    writeFileSync(file, manifest(':1.27'));
+    expect(await ok(['apply', '-f', file])).toBe('deployment.apps/applied configured\n');
+    const d = store.get(GR.deployments, 'default', 'applied');
+    expect(d.spec.template.spec.containers.map((c: any) => `${c.name}=${c.image}`).sort()).toEqual(['main=nginx:1.27', 'side=busybox']);
+  });
+});
