@@ -8,7 +8,8 @@
 // can turn them back into schemas. What does not survive the trip: int32/int64/double formats
 // (numbers become `integer`, which is what nearly all are), enums, and the patch-strategy
 // extensions (not needed: the documents carry no paths, so kubectl keeps computing patches from
-// its compiled-in types). Run `node scripts/gen-openapi-schemas.js` after upgrading kubernetes-types.
+// its compiled-in types). Run `node scripts/gen-openapi-schemas.js` after upgrading kubernetes-types
+// (`--out FILE` writes elsewhere; src/api/openapi.test.ts checks the committed file is current).
 import { writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,8 @@ import ts from 'typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = join(ROOT, 'node_modules', 'kubernetes-types');
-const OUT = join(ROOT, 'src', 'api', 'openapi', 'schemas.json');
+const outArg = process.argv.indexOf('--out');
+const OUT = outArg > 0 ? process.argv[outArg + 1] : join(ROOT, 'src', 'api', 'openapi', 'schemas.json');
 
 /** kubernetes-types module path → the Go package prefix Kubernetes names its definitions with. */
 function prefixOf(file) {
@@ -140,4 +142,4 @@ const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a 
 mkdirSync(dirname(OUT), { recursive: true });
 const version = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(TYPES, 'package.json'), 'utf8'))).version;
 writeFileSync(OUT, `${JSON.stringify({ source: `kubernetes-types@${version}`, schemas: sorted })}\n`);
-console.log(`wrote ${Object.keys(sorted).length} schemas to ${relative(ROOT, OUT)}`);
+console.log(`wrote ${Object.keys(sorted).length} schemas to ${OUT}`);
