@@ -90,8 +90,7 @@ const BUILTIN: ResourceInfo[] = [
 function review(group: string, kind: string, resource: string, namespaced: boolean): ResourceInfo {
   return { ...r(group, 'v1', kind, resource, namespaced), verbs: ['create'] };
 }
-// events.k8s.io Events are a view of core Events in Kubernetes; kdp keeps only the core ones in discovery
-// for `kubectl get events`, but stores events.k8s.io ones separately if someone posts them.
+// events.k8s.io Events are a view of the core Events, converted (events-v1.ts), as in Kubernetes.
 
 /** Plural of a kind, as kubectl's UnsafeGuessKindToResource does it. */
 export function guessPlural(kind: string): string {

@@ -4,6 +4,7 @@
 // collection `list` (or `watch` with ?watch), POST `create`, PUT `update`, PATCH `patch`, DELETE
 // of a name `delete`, of a collection `deletecollection`.
 import type { UserInfo } from '../authn.js';
+import { boolParam } from '../query-params.js';
 import { parseRequest } from '../request-info.js';
 
 export interface ResourceAttributes {
@@ -25,12 +26,8 @@ export interface NonResourceAttributes {
 
 export type Attributes = ResourceAttributes | NonResourceAttributes;
 
-const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
-
 function isWatch(url: URL, pathWatch: boolean): boolean {
-  if (pathWatch) return true;
-  const w = url.searchParams.get('watch');
-  return w !== null && !FALSE.has(w);
+  return pathWatch || boolParam(url.searchParams, 'watch');
 }
 
 export function requestAttributes(method: string, url: URL): Attributes {
