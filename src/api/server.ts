@@ -43,6 +43,9 @@ export interface ApiServerOptions {
    * that drive the API alone.
    */
   tls?: { cert: string; key: string; ca: string; authenticator?: Authenticator; tokens?: ServiceAccountTokens };
+  /** How long a client may take to send its request head (default 30 s) and whole request (60 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface ApiServer {
@@ -66,6 +69,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const closers = new Set<() => void>();
   registerCrds(store);
 
+  // Request heads over 16 KiB (URL included) get 431; idle and half-sent requests are checked this often.
+  const limits = { maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.min(opts.headersTimeoutMs ?? 30_000, 5_000) / 2 };
   const authenticator = opts.tls ? (opts.tls.authenticator ?? new Authenticator({ clientCA: opts.tls.ca })) : undefined;
   const authorizer = opts.tls ? new RequestAuthorizer(store) : undefined;
   /** Authentication, impersonation, authorization: the effective user, or undefined without TLS. */
@@ -107,9 +112,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
   const server = opts.tls
     ? // A client certificate is asked for, not verified by OpenSSL: the authenticator checks it against the CA.
-      https.createServer({ cert: opts.tls.cert, key: opts.tls.key, requestCert: true, rejectUnauthorized: false }, onRequest)
-    : http.createServer(onRequest);
+      https.createServer({ ...limits, cert: opts.tls.cert, key: opts.tls.key, requestCert: true, rejectUnauthorized: false }, onRequest)
+    : http.createServer(limits, onRequest);
   server.keepAliveTimeout = 65_000;
+  // A client that is slow to send its request is cut off (408), as Go's ReadHeaderTimeout does for
+  // kube-apiserver; watches and log streams are responses, which these limits do not touch.
+  server.headersTimeout = opts.headersTimeoutMs ?? 30_000;
+  server.requestTimeout = opts.requestTimeoutMs ?? 60_000;
   server.on('connection', (s) => {
     sockets.add(s);
     s.setNoDelay(true);
