@@ -3,22 +3,16 @@
 // in memory (the worst case measured: five stalled watches while a 900 KB ConfigMap changes 150 times).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../src/api/bootstrap.js';
-import { defaultConfig } from '../../src/api/config.js';
 import { MAX_BODY, startApiServer, WATCH_BACKLOG_LIMIT, type ApiServer } from '../../src/api/server.js';
 import { ObjectStore } from '../../src/api/store.js';
-import { registerStrategies } from '../../src/api/strategies/index.js';
+import { startBareApi } from '../support/api.js';
 import { eventually } from '../support/eventually.js';
 
 let api: ApiServer;
 let store: ObjectStore;
 
 beforeAll(async () => {
-  const config = defaultConfig({ serviceCidr: '127.87.0.0/16', upstreamDns: [], stateDir: '/nonexistent' });
-  store = new ObjectStore();
-  registerStrategies(store, config);
-  bootstrap(store, config);
-  api = await startApiServer({ store, host: '127.0.0.1', port: 0 });
+  ({ api, store } = await startBareApi('127.87.0.0/16'));
 });
 
 afterAll(async () => {
