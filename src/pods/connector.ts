@@ -10,7 +10,7 @@ import type { ExecOptions, ExecSession, LogOptions, PodConnector } from '../api/
 import type { KObject } from '../api/types.js';
 import { formatLog, readLogFile } from './container-log.js';
 import type { ContainerRunner } from './container-runner.js';
-import type { Env } from './container-env.js';
+import { DEFAULT_PATH, type Env } from './container-env.js';
 import type { PodWorker } from './pod-worker.js';
 import { containerMainPid, inSandbox, lookPath, shellQuote } from './sandbox.js';
 
@@ -58,7 +58,7 @@ export class RuntimeConnector implements PodConnector {
     try {
       env = worker.env(runner.spec);
     } catch {
-      env = new Map([['PATH', process.env.PATH ?? '/usr/bin:/bin']]);
+      env = new Map([['PATH', DEFAULT_PATH]]);
     }
     if (opts.tty) env.set('TERM', env.get('TERM') ?? 'xterm');
     if (!lookPath(opts.command[0], env.get('PATH') ?? '')) {

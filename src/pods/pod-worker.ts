@@ -9,7 +9,7 @@ import { ApiError } from '../api/errors.js';
 import { recordEvent } from '../api/events.js';
 import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
-import { containerEnv, type Env } from './container-env.js';
+import { containerEnv, DEFAULT_PATH, type Env } from './container-env.js';
 import { ContainerRunner, type RunnerHost } from './container-runner.js';
 import type { PodIpAllocator } from './ip-allocator.js';
 import type { ImageRegistry } from './images/registry.js';
@@ -180,7 +180,7 @@ export class PodWorker {
       serviceLinks: this.deps.serviceLinks,
       configMap: (n, name) => store.tryGet(GR.configmaps, n, name),
       secret: (n, name) => store.tryGet(GR.secrets, n, name),
-      path: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      path: DEFAULT_PATH,
     });
   }
 
