@@ -6,6 +6,7 @@ import type { Strategy } from '../store.js';
 import type { KObject } from '../types.js';
 import { deepEqual, kindStrategy } from './kind-strategy.js';
 import { defaultPodSpec, podQOSClass, validatePodSpec } from './pod-spec.js';
+import { validatePodSecurity } from './pod-security.js';
 import { isDNS1123Subdomain } from './validation.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -85,7 +86,7 @@ export function podStrategy(): Strategy {
     prepareCreate(pod) {
       pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec) };
     },
-    validate: (pod) => validatePodSpec(pod.spec, 'spec'),
+    validate: (pod) => [...validatePodSpec(pod.spec, 'spec'), ...validatePodSecurity(pod.spec, 'spec')],
     validateUpdate: validatePodUpdate,
   });
   return {
