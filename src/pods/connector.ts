@@ -64,9 +64,16 @@ export class RuntimeConnector implements PodConnector {
     if (!lookPath(opts.command[0], env.get('PATH') ?? '')) {
       throw errors.internal(`error executing command in container: failed to exec in container: failed to start exec "${runner.status.containerID?.slice(6, 70) ?? ''}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${opts.command[0]}": executable file not found in $PATH: unknown`);
     }
+    // exec runs as the container's user, with its capabilities, as in Kubernetes.
+    let user: string[];
+    try {
+      user = worker.privileges(runner.spec);
+    } catch (err) {
+      throw errors.internal(`error executing command in container: ${(err as Error).message}`);
+    }
     const holder = await worker.sandbox?.ensure();
     // A tty without a native addon: util-linux `script` allocates the pty and runs the command in it.
-    const argv = opts.tty ? ['script', '-q', '-e', '-c', shellQuote(opts.command), '/dev/null'] : opts.command;
+    const argv = [...user, ...(opts.tty ? ['script', '-q', '-e', '-c', shellQuote(opts.command), '/dev/null'] : opts.command)];
     const [cmd, args] = inSandbox(holder, argv, runner.spec.workingDir || '/');
     const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     worker.execs.add(child);

@@ -34,6 +34,9 @@ export interface RunnerHost {
   sandbox(): Promise<number | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   env(container: any): Env;
+  /** The `setpriv … --` prefix that gives a command the container's user and capabilities. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  privileges?(container: any): string[];
   changed(): void;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Delay before restart number `level` (1-based): CrashLoopBackOff. */
@@ -246,7 +249,7 @@ export class ContainerRunner {
     const holder = await this.host.sandbox();
     if (this.stopping) return undefined;
     this.began();
-    const [cmd, args] = inSandbox(holder, argv, this.spec.workingDir || '/');
+    const [cmd, args] = inSandbox(holder, [...(this.host.privileges?.(this.spec) ?? []), ...argv], this.spec.workingDir || '/');
     const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = child;
     this.log!.pipe('stdout', child.stdout!);
@@ -306,6 +309,7 @@ export class ContainerRunner {
         readyWhenStarted,
         sandbox: () => this.host.sandbox(),
         env: () => this.host.env(this.spec),
+        privileges: () => this.host.privileges?.(this.spec) ?? [],
         event: (type, reason, message) => this.host.event(type, reason, message),
         changed: () => this.host.changed(),
         kill(graceMs) {

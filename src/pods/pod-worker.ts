@@ -2,7 +2,7 @@
 // containers then its containers, writes Pod status through the API, and on deletion stops
 // everything within the grace period, frees the IP and deletes the Pod for good.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../api/config.js';
 import { ApiError } from '../api/errors.js';
@@ -14,11 +14,13 @@ import { ContainerRunner, type RunnerHost } from './container-runner.js';
 import type { PodIpAllocator } from './ip-allocator.js';
 import type { ImageRegistry } from './images/registry.js';
 import { buildPodStatus } from './pod-status.js';
-import { PodSandbox } from './sandbox.js';
+import { containerUser, hostPrimaryGid, PodSandbox } from './sandbox.js';
+import { homeFor, resolveSecurityContext, type ResolvedSecurity } from './security-context.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
 import type { ServiceLinks } from './service-links.js';
 import { containerMounts } from './volumes/pod-volumes.js';
 import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
+import { applyVolumeOwnership } from './volumes/volume-ownership.js';
 
 export interface WorkerDeps {
   store: ObjectStore;
@@ -99,7 +101,9 @@ export class PodWorker {
       this.podIP = ip;
       this.ipAllocated = true;
     }
-    mkdirSync(this.dir, { recursive: true });
+    // Root's only: no other pod's user reaches its volumes, Secrets, layer or sandbox files.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
     this.sandbox = new PodSandbox(
       this.dir,
       {
@@ -117,6 +121,11 @@ export class PodWorker {
     const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
     if (!volumes || this.terminating) return;
     this.volumes = volumes;
+    const { store } = this.deps;
+    applyVolumeOwnership(pod, volumes, this.dir, (msg) => this.deps.log('WARN', `pod ${this.key}: ${msg}`), (v) => {
+      const pvc = store.tryGet('/persistentvolumeclaims', pod.metadata.namespace, v.persistentVolumeClaim.claimName);
+      return pvc?.spec?.volumeName ? store.tryGet('/persistentvolumes', undefined, pvc.spec.volumeName) : undefined;
+    });
     this.sandbox.setMounts(podMounts(pod, volumes));
 
     for (const r of this.initRunners) {
@@ -162,6 +171,7 @@ export class PodWorker {
       now: this.deps.now,
       sandbox: () => w.sandbox?.ensure() ?? Promise.resolve(undefined),
       env: (c) => w.env(c),
+      privileges: (c) => w.privileges(c),
       changed: () => w.scheduleSync(),
       event: (type, reason, message) => w.event(type, reason, message),
       backoffMs: this.deps.backoffMs,
@@ -169,9 +179,22 @@ export class PodWorker {
     };
   }
 
+  /** The container's uid, groups and capabilities; throws SecurityContextError (runAsNonRoot). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  security(container: any): ResolvedSecurity {
+    return resolveSecurityContext(this.pod, container, { primaryGid: hostPrimaryGid });
+  }
+
+  /** The `setpriv … --` prefix that runs a command as the container's user (container-runner, exec, probes). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  privileges(container: any): string[] {
+    return containerUser(this.security(container), (msg) => this.deps.log('WARN', msg));
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   env(container: any): Env {
     const { store } = this.deps;
+    const sec = this.security(container);
     return containerEnv({
       pod: this.pod,
       container,
@@ -181,6 +204,7 @@ export class PodWorker {
       configMap: (n, name) => store.tryGet(GR.configmaps, n, name),
       secret: (n, name) => store.tryGet(GR.secrets, n, name),
       path: DEFAULT_PATH,
+      home: homeFor(sec),
     });
   }
 

@@ -10,6 +10,7 @@ import { accessSync, constants, readFileSync, readlinkSync, statSync, writeFileS
 import { delimiter, join } from 'node:path';
 import { acquireMountPoints, mountScript, releaseMountPoints } from './volumes/bind-mounts.js';
 import type { MountSpec } from './volumes/pod-volumes.js';
+import { ALL_CAPS, capsFromMask, setprivArgv, type ResolvedSecurity } from './security-context.js';
 
 const HOLDER_SCRIPT = [
   'set -e',
@@ -199,4 +200,42 @@ export function lookPath(file: string, path: string): string | undefined {
 /** POSIX shell quoting, for `script -c`. */
 export function shellQuote(args: string[]): string {
   return args.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+let kdpCaps: Set<string> | undefined;
+let warnedIdentity = false;
+/**
+ * The argv prefix that runs a container's command (or an exec in it) as its securityContext says:
+ * `setpriv --reuid --regid --groups|--clear-groups --bounding-set --ambient-caps [--no-new-privs] --`.
+ * Empty when kdp itself is not root (it cannot change users; a warning says so once).
+ */
+export function containerUser(sec: ResolvedSecurity, warn: (msg: string) => void = () => {}): string[] {
+  if (setprivPath === null) setprivPath = lookPath('setpriv', process.env.PATH ?? '/usr/bin:/bin');
+  if (process.getuid?.() !== 0 || !setprivPath) {
+    if (!warnedIdentity) warn(`pods run as kdp's own user: ${setprivPath ? 'kdp is not root' : "util-linux's setpriv is not installed"}, so it cannot give them the uid, groups and capabilities of their securityContext`);
+    warnedIdentity = true;
+    return [];
+  }
+  if (!kdpCaps) {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    kdpCaps = m ? capsFromMask(m[1]) : new Set(ALL_CAPS);
+  }
+  return setprivArgv(setprivPath, sec, kdpCaps);
+}
+
+let passwd: Map<number, number> | undefined;
+/** The primary group of `uid` in the host's /etc/passwd (the "image's" user database). */
+export function hostPrimaryGid(uid: number): number | undefined {
+  if (!passwd) {
+    passwd = new Map();
+    try {
+      for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+        const f = line.split(':');
+        if (f.length >= 4 && /^\d+$/.test(f[2]) && /^\d+$/.test(f[3])) passwd.set(Number(f[2]), Number(f[3]));
+      }
+    } catch {
+      /* no passwd: the defaults apply */
+    }
+  }
+  return passwd.get(uid);
 }

@@ -2,7 +2,7 @@
 // database example, ConfigMap/Secret/emptyDir/hostPath volumes (and a pod waiting for its ConfigMap
 // with FailedMount), nginx serving a volume, and host-process pods whose whole process tree goes on
 // deletion and when kdp itself is SIGKILLed.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +249,9 @@ spec:
 
   it('waits in ContainerCreating with FailedMount until the ConfigMap exists, then mounts them all', async () => {
     const hp = join(tmp, 'hostpath');
+    // A hostPath is the node's: the pod (nobody, asking for no user) may write it because it is 0777.
+    mkdirSync(hp);
+    chmodSync(hp, 0o777);
     await apply(`
 apiVersion: v1
 kind: Pod
