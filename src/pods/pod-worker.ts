@@ -112,6 +112,7 @@ export class PodWorker {
         hostname: pod.spec.hostNetwork ? this.nodeName : podHostname(pod),
       },
       (msg) => this.deps.log('WARN', msg),
+      { readOnlyRoot: readOnlyRoot(pod) },
     );
     const host = this.runnerHost();
     this.initRunners = (pod.spec.initContainers ?? []).map((c: unknown) => new ContainerRunner(host, c, true));
@@ -310,6 +311,12 @@ export class PodWorker {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void {
     recordEvent(this.deps.store, { component: 'kubelet', host: this.nodeName }, this.pod, type, reason, message, this.deps.now());
   }
+}
+
+/** readOnlyRootFilesystem: one root filesystem per pod, so every container must ask (admission checks they agree). */
+function readOnlyRoot(pod: KObject): boolean {
+  const cs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return cs.length > 0 && cs.every((c) => c?.securityContext?.readOnlyRootFilesystem === true);
 }
 
 /** status.qosClass from the containers' requests and limits. */

@@ -12,13 +12,37 @@ import { acquireMountPoints, mountScript, releaseMountPoints } from './volumes/b
 import type { MountSpec } from './volumes/pod-volumes.js';
 import { ALL_CAPS, capsFromMask, setprivArgv, type ResolvedSecurity } from './security-context.js';
 
+// $1: the pod's directory; $2: `layer` (an overlay of the host's root with the pod's own upper dir
+// becomes the pod's root, pivot_root) or `host` (the host's tree, as it is); $3: `ro` or `rw` root.
 const HOLDER_SCRIPT = [
   'set -e',
-  'mount --bind "$1/resolv.conf" /etc/resolv.conf',
-  'mount --bind "$1/hosts" /etc/hosts',
-  'if [ -f /etc/hostname ]; then mount --bind "$1/hostname" /etc/hostname; fi',
-  'cat "$1/hostname" > /proc/sys/kernel/hostname',
-  'if [ -f "$1/volumes.sh" ]; then . "$1/volumes.sh"; fi',
+  'D="$1"; O=""',
+  // One bind mount of a volume (volumes.sh): the mount point is made inside the pod's own layer.
+  'kdp_mount() {',
+  '  if [ -n "$O" ]; then if [ -d "$O$1" ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; [ -e "$2" ] || : > "$2"; fi; fi',
+  '  mount --bind "$O$1" "$2"',
+  '  if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi',
+  '}',
+  'if [ "$2" = layer ]; then',
+  '  mkdir -p "$D/layer/upper" "$D/layer/work" "$D/rootfs"',
+  '  mount -t overlay kdp-pod -o "lowerdir=/,upperdir=$D/layer/upper,workdir=$D/layer/work" "$D/rootfs" || { echo "kdp: no overlay of /" >&2; exit 3; }',
+  '  mount --rbind /dev "$D/rootfs/dev"',
+  '  mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$D/rootfs/dev/shm"',
+  '  mount --rbind /sys "$D/rootfs/sys"',
+  '  cd "$D/rootfs"',
+  '  mkdir -p mnt',
+  '  pivot_root . mnt',
+  '  cd /',
+  '  O=/mnt',
+  '  if [ "$$" = 1 ]; then mount -t proc proc /proc; else mount --rbind /mnt/proc /proc; fi',
+  'fi',
+  'mount --bind "$O$D/resolv.conf" /etc/resolv.conf',
+  'mount --bind "$O$D/hosts" /etc/hosts',
+  'if [ -f /etc/hostname ]; then mount --bind "$O$D/hostname" /etc/hostname; fi',
+  'cat "$O$D/hostname" > /proc/sys/kernel/hostname',
+  'if [ -f "$O$D/volumes.sh" ]; then . "$O$D/volumes.sh"; fi',
+  'if [ -n "$O" ]; then umount -l /mnt; fi',
+  'if [ "$3" = ro ]; then mount -o remount,bind,ro /; fi',
   'echo ready',
   'read -r _ || true',
 ].join('\n');
@@ -29,14 +53,24 @@ export interface SandboxFiles {
   hostname: string;
 }
 
+export interface SandboxOptions {
+  /** readOnlyRootFilesystem: the pod's root (its layer, or the host's tree) is mounted read-only. */
+  readOnlyRoot?: boolean;
+}
+
+/** Whether the last holder could mount an overlay of the host's root; false after one could not. */
+let layersWork = true;
+
 export class PodSandbox {
   private holder: ChildProcess | undefined;
   private starting: Promise<number | undefined> | undefined;
   private stopped = false;
   private mounts: MountSpec[] = [];
   private mountPoints: string[] = [];
+  /** How the running holder was made: `layer` (the pod's own root: an overlay of the host's) or `host`. */
+  root: 'layer' | 'host' | undefined;
 
-  constructor(readonly dir: string, files: SandboxFiles, private readonly warn: (msg: string) => void = () => {}) {
+  constructor(readonly dir: string, files: SandboxFiles, private readonly warn: (msg: string) => void = () => {}, private readonly opts: SandboxOptions = {}) {
     writeFileSync(join(dir, 'resolv.conf'), files.resolvConf);
     writeFileSync(join(dir, 'hosts'), files.hosts);
     writeFileSync(join(dir, 'hostname'), files.hostname + '\n');
@@ -61,14 +95,18 @@ export class PodSandbox {
   }
 
   private start(): Promise<number | undefined> {
-    if (this.mounts.length && !this.mountPoints.length) this.mountPoints = acquireMountPoints(this.mounts);
-    return this.spawnHolder(true);
+    return this.spawnHolder(true, layersWork ? 'layer' : 'host');
   }
 
-  /** Starts the holder; without its own PID namespace (older kernels, restricted hosts) if that fails. */
-  private spawnHolder(pidNamespace: boolean): Promise<number | undefined> {
+  /**
+   * Starts the holder: with the pod's own root layer and PID namespace; where the kernel refuses an
+   * overlay of the host's root, on the host's tree (mount points created on the host); without a PID
+   * namespace of its own (older kernels, restricted hosts) if that fails too.
+   */
+  private spawnHolder(pidNamespace: boolean, root: 'layer' | 'host'): Promise<number | undefined> {
+    if (root === 'host' && this.mounts.length && !this.mountPoints.length) this.mountPoints = acquireMountPoints(this.mounts);
     return new Promise((resolve) => {
-      const [cmd, args] = holderArgv(this.dir, pidNamespace);
+      const [cmd, args] = holderArgv(this.dir, pidNamespace, root, !!this.opts.readOnlyRoot);
       const child = spawn(cmd, args, {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
@@ -78,7 +116,13 @@ export class PodSandbox {
       let out = '';
       let ready = false;
       const fail = (why: string) => {
-        if (pidNamespace) return resolve(this.spawnHolder(false));
+        if (root === 'layer') {
+          if (!why.includes('kdp: no overlay of /')) return resolve(this.spawnHolder(true, 'host'));
+          layersWork = false;
+          this.warn(`cannot give the pod a root layer of its own (an overlay of the host's /): ${why.trim()}; it writes to the host's tree`);
+          return resolve(this.spawnHolder(true, 'host'));
+        }
+        if (pidNamespace) return resolve(this.spawnHolder(false, 'host'));
         this.warn(`cannot create the pod sandbox (unshare --mount --uts): ${why.trim()}; processes run without the pod's /etc/resolv.conf and /etc/hosts`);
         resolve(undefined);
       };
@@ -93,6 +137,7 @@ export class PodSandbox {
           (child.stdin as unknown as { unref?(): void }).unref?.();
           child.unref();
           this.holder = child;
+          this.root = root;
           if (this.stopped) this.kill();
           resolve(child.pid);
         }
@@ -137,9 +182,9 @@ function dieWithKdp(): string[] {
  * ends — pod deleted, or kdp gone, even by SIGKILL (`setpriv --pdeathsig`, `--kill-child`, stdin
  * closed) — the kernel kills every process of the pod, whole process trees included.
  */
-export function holderArgv(dir: string, pidNamespace = true): [string, string[]] {
+export function holderArgv(dir: string, pidNamespace = true, root: 'layer' | 'host' = 'layer', readOnlyRoot = false): [string, string[]] {
   const pid = pidNamespace ? ['--pid', '--fork', '--kill-child', '--mount-proc'] : [];
-  const argv = [...dieWithKdp(), 'unshare', '--mount', '--uts', ...pid, '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'kdp-pod-sandbox', dir];
+  const argv = [...dieWithKdp(), 'unshare', '--mount', '--uts', ...pid, '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'kdp-pod-sandbox', dir, root, readOnlyRoot ? 'ro' : 'rw'];
   return [argv[0], argv.slice(1)];
 }
 
@@ -160,7 +205,7 @@ export function inSandbox(pid: number | undefined, argv: string[], cwd = '/'): [
   }
   // nsenter forks to enter the PID namespace; it waits for that child and exits as it does.
   const pidns = hasOwnPidNamespace(pid) ? [`--pid=/proc/${pid}/ns/pid_for_children`] : [];
-  return ['nsenter', [`--target=${pid}`, '--mount', '--uts', ...pidns, `--wd=${cwd}`, '--', ...argv]];
+  return ['nsenter', [`--target=${pid}`, '--mount', '--uts', ...pidns, `--wdns=${cwd}`, '--', ...argv]];
 }
 
 /**

@@ -2,8 +2,8 @@
 // securityContext field is checked on a real cluster from the host (`ps -o uid,gid`, /proc/<pid>/status)
 // and from inside the pod (`kdp exec … id`, writes, binds): the default identity (nobody, not root),
 // runAsUser/runAsGroup/supplementalGroups/fsGroup, runAsNonRoot, privileged, capabilities,
-// allowPrivilegeEscalation, the isolation of the state dir, a container's environment, and the
-// fields refused at admission.
+// allowPrivilegeEscalation, readOnlyRootFilesystem, the pod's own root layer, the isolation of the
+// state dir, a container's environment, and the fields refused at admission.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await k?.stop();
   rmSync(tmp, { recursive: true, force: true });
+  for (const f of ['/tmp/kdp-e2e-podsec-cp', '/usr/local/kdp-e2e-podsec-layer', '/usr/kdp-e2e-podsec-ro']) rmSync(f, { force: true });
 });
 
 describe('a pod that asks for nothing', () => {
@@ -114,7 +115,7 @@ describe('a pod that asks for nothing', () => {
     await ok(['delete', 'pod', 'low']);
   }, 40_000);
 
-  it.skipIf(!existsSync('/usr/sbin/nginx'))("runs the host's nginx unprivileged on its pod IP's port 80", async () => {
+  it.skipIf(!existsSync('/usr/sbin/nginx'))("runs the host's nginx unprivileged on its pod IP's port 80, its files in its own layer", async () => {
     await apply(`apiVersion: v1
 kind: ConfigMap
 metadata: {name: nginx-conf}
@@ -143,6 +144,7 @@ data:
       throw new Error(`${err.message}\n${(await k.kdp(['logs', 'nginx'])).stdout}`);
     });
     expect((await run('curl', ['-s', `http://${ip}/`])).stdout).toBe('nginx as 65534\n');
+    expect(existsSync('/tmp/nginx.conf') && readFileSync('/tmp/nginx.conf', 'utf8').includes(ip)).toBe(false);
     await ok(['delete', 'pod', 'nginx']);
     await ok(['delete', 'configmap', 'nginx-conf']);
   }, 40_000);
@@ -211,6 +213,35 @@ describe('capabilities and allowPrivilegeEscalation', () => {
     expect(denied.stdout).toMatch(/PermissionError: \[Errno 13\] Permission denied/);
     expect((await exec('netcaps', `${raw}; ${bind}; grep NoNewPrivs /proc/self/status`)).stdout).toBe('raw\nbound\nNoNewPrivs:\t1\n');
     expect((await exec('plain', `${raw} 2>&1`)).stdout).toMatch(/PermissionError: \[Errno 1\] Operation not permitted/);
+  }, 30_000);
+});
+
+describe("the pod's own root layer", () => {
+  it('writes outside volumes land in the pod\'s layer, never the host\'s tree or another pod\'s (kubectl cp too)', async () => {
+    expect((await exec('root', 'echo mine > /usr/local/kdp-e2e-podsec-layer && cat /usr/local/kdp-e2e-podsec-layer')).stdout).toBe('mine\n');
+    expect(existsSync('/usr/local/kdp-e2e-podsec-layer')).toBe(false);
+    expect((await exec('plain', 'cat /usr/local/kdp-e2e-podsec-layer 2>&1')).stdout).toMatch(/No such file or directory/);
+    const src = join(tmp, 'f');
+    writeFileSync(src, 'copied\n');
+    const cp = await run('kubectl', ['--kubeconfig', k.kubeconfig, 'cp', src, 'default/plain:/tmp/kdp-e2e-podsec-cp'], { timeout: 30_000 });
+    if (cp.code === 127 || /ENOENT/.test(cp.stderr)) {
+      await ok(['exec', '-i', 'plain', '--', 'sh', '-c', 'cat > /tmp/kdp-e2e-podsec-cp'], 'copied\n');
+    } else expect(cp.code, cp.stderr).toBe(0);
+    expect((await exec('plain', 'cat /tmp/kdp-e2e-podsec-cp')).stdout).toBe('copied\n');
+    expect(existsSync('/tmp/kdp-e2e-podsec-cp')).toBe(false);
+    expect((await exec('ids', 'cat /tmp/kdp-e2e-podsec-cp 2>&1')).stdout).toMatch(/No such file or directory/);
+  }, 40_000);
+
+  it('readOnlyRootFilesystem: the host\'s tree is read-only in the pod, its volumes stay writable', async () => {
+    await apply(pod('ro', 7308, {
+      spec: 'securityContext: {runAsUser: 0}\nvolumes: [{name: scratch, emptyDir: {}}]',
+      container: 'securityContext: {readOnlyRootFilesystem: true}\nvolumeMounts: [{name: scratch, mountPath: /scratch}]',
+    }));
+    await hostPid(7308);
+    await eventually(async () => expect((await getJson(['pod', 'ro'])).status.phase).toBe('Running'), { what: 'ro Running' });
+    const r = await exec('ro', 'touch /usr/kdp-e2e-podsec-ro 2>&1; touch /tmp/x 2>&1; echo ok > /scratch/f && cat /scratch/f');
+    expect(r.stdout).toMatch(/touch: cannot touch '\/usr\/kdp-e2e-podsec-ro': Read-only file system\ntouch: cannot touch '\/tmp\/x': Read-only file system\nok\n/);
+    expect(existsSync('/usr/kdp-e2e-podsec-ro')).toBe(false);
   }, 30_000);
 });
 
