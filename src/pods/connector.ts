@@ -12,7 +12,7 @@ import { formatLog, readLogFile } from './container-log.js';
 import type { ContainerRunner } from './container-runner.js';
 import { DEFAULT_PATH, type Env } from './container-env.js';
 import type { PodWorker } from './pod-worker.js';
-import { containerMainPid, inSandbox, lookPath, shellQuote } from './sandbox.js';
+import { containerMainPid, inSandbox, lookPath, sandboxRoot, shellQuote } from './sandbox.js';
 
 export interface WorkerLookup {
   worker(pod: KObject): PodWorker | undefined;
@@ -61,7 +61,9 @@ export class RuntimeConnector implements PodConnector {
       env = new Map([['PATH', DEFAULT_PATH]]);
     }
     if (opts.tty) env.set('TERM', env.get('TERM') ?? 'xterm');
-    if (!lookPath(opts.command[0], env.get('PATH') ?? '')) {
+    const holder = await worker.sandbox?.ensure();
+    // The program is looked up in the pod's own root: a file `kubectl cp`'d there runs too.
+    if (!lookPath(opts.command[0], env.get('PATH') ?? '', sandboxRoot(holder))) {
       throw errors.internal(`error executing command in container: failed to exec in container: failed to start exec "${runner.status.containerID?.slice(6, 70) ?? ''}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${opts.command[0]}": executable file not found in $PATH: unknown`);
     }
     // exec runs as the container's user, with its capabilities, as in Kubernetes.
@@ -71,7 +73,6 @@ export class RuntimeConnector implements PodConnector {
     } catch (err) {
       throw errors.internal(`error executing command in container: ${(err as Error).message}`);
     }
-    const holder = await worker.sandbox?.ensure();
     // A tty without a native addon: util-linux `script` allocates the pty and runs the command in it.
     const argv = [...user, ...(opts.tty ? ['script', '-q', '-e', '-c', shellQuote(opts.command), '/dev/null'] : opts.command)];
     const [cmd, args] = inSandbox(holder, argv, runner.spec.workingDir || '/');

@@ -16,7 +16,7 @@ import { imageId, type ImageRegistry } from './images/registry.js';
 import type { BuiltinProcess } from './images/types.js';
 import type { ContainerState, ContainerStatus } from './pod-status.js';
 import { firstClosedPort, sleep } from './readiness.js';
-import { containerMainPid, inSandbox, lookPath } from './sandbox.js';
+import { containerMainPid, inSandbox, lookPath, sandboxRoot } from './sandbox.js';
 import { hasProbes, probeContainerRun } from './probes/index.js';
 import type { MountSpec } from './volumes/pod-volumes.js';
 
@@ -240,14 +240,14 @@ export class ContainerRunner {
     const env = await this.resolveEnv();
     if (!env || this.stopping) return undefined;
     const argv = containerArgv(this.spec, env);
-    if (!lookPath(argv[0], env.get('PATH') ?? '')) {
+    const holder = await this.host.sandbox();
+    if (this.stopping) return undefined;
+    if (!lookPath(argv[0], env.get('PATH') ?? '', sandboxRoot(holder))) {
       const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`;
       this.status.containerID = `kdp://${randomBytes(32).toString('hex')}`;
       this.host.event('Warning', 'Failed', `Error: ${message}`);
       return { exitCode: 128, reason: 'StartError', message };
     }
-    const holder = await this.host.sandbox();
-    if (this.stopping) return undefined;
     this.began();
     const [cmd, args] = inSandbox(holder, [...(this.host.privileges?.(this.spec) ?? []), ...argv], this.spec.workingDir || '/');
     const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

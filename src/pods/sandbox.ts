@@ -197,6 +197,11 @@ function hasOwnPidNamespace(pid: number): boolean {
   }
 }
 
+/** Where a pod's programs are, seen from kdp: its holder's root (the pod's layer), or kdp's own. */
+export function sandboxRoot(pid: number | undefined): string {
+  return pid === undefined ? '' : `/proc/${pid}/root`;
+}
+
 /** argv that runs `argv` inside the sandbox of holder `pid` (or directly without a sandbox). */
 export function inSandbox(pid: number | undefined, argv: string[], cwd = '/'): [string, string[]] {
   if (pid === undefined) {
@@ -222,12 +227,15 @@ export function containerMainPid(pid: number): number | undefined {
   }
 }
 
-/** Go's exec.LookPath: the program a container command names, found in PATH; undefined if missing. */
-export function lookPath(file: string, path: string): string | undefined {
+/**
+ * Go's exec.LookPath: the program a container command names, found in PATH; undefined if missing.
+ * `root`: look in that root instead of kdp's (a pod's: `/proc/<holder>/root`, its own layer).
+ */
+export function lookPath(file: string, path: string, root = ''): string | undefined {
   const isExec = (p: string) => {
     try {
-      if (!statSync(p).isFile()) return false;
-      accessSync(p, constants.X_OK);
+      if (!statSync(root + p).isFile()) return false;
+      accessSync(root + p, constants.X_OK);
       return true;
     } catch {
       return false;

@@ -73,7 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await k?.stop();
   rmSync(tmp, { recursive: true, force: true });
-  for (const f of ['/tmp/kdp-e2e-podsec-cp', '/usr/local/kdp-e2e-podsec-layer', '/usr/kdp-e2e-podsec-ro']) rmSync(f, { force: true });
+  for (const f of ['/tmp/kdp-e2e-podsec-cp', '/usr/local/kdp-e2e-podsec-layer', '/usr/kdp-e2e-podsec-ro', '/usr/local/bin/kdp-e2e-podsec-hi']) rmSync(f, { force: true });
 });
 
 describe('a pod that asks for nothing', () => {
@@ -221,6 +221,11 @@ describe("the pod's own root layer", () => {
     expect((await exec('root', 'echo mine > /usr/local/kdp-e2e-podsec-layer && cat /usr/local/kdp-e2e-podsec-layer')).stdout).toBe('mine\n');
     expect(existsSync('/usr/local/kdp-e2e-podsec-layer')).toBe(false);
     expect((await exec('plain', 'cat /usr/local/kdp-e2e-podsec-layer 2>&1')).stdout).toMatch(/No such file or directory/);
+    // A program that exists only in the pod's layer is found on its PATH by exec.
+    await ok(['exec', 'root', '--', 'sh', '-c', 'printf "#!/bin/sh\\necho from the layer\\n" > /usr/local/bin/kdp-e2e-podsec-hi && chmod +x /usr/local/bin/kdp-e2e-podsec-hi']);
+    expect(existsSync('/usr/local/bin/kdp-e2e-podsec-hi')).toBe(false);
+    expect(await ok(['exec', 'root', '--', 'kdp-e2e-podsec-hi'])).toBe('from the layer\n');
+    expect((await k.kdp(['exec', 'plain', '--', 'kdp-e2e-podsec-hi'])).stderr).toMatch(/executable file not found in \$PATH/);
     const src = join(tmp, 'f');
     writeFileSync(src, 'copied\n');
     const cp = await run('kubectl', ['--kubeconfig', k.kubeconfig, 'cp', src, 'default/plain:/tmp/kdp-e2e-podsec-cp'], { timeout: 30_000 });
