@@ -112,7 +112,7 @@ export class PodWorker {
         hostname: pod.spec.hostNetwork ? this.nodeName : podHostname(pod),
       },
       (msg) => this.deps.log('WARN', msg),
-      { readOnlyRoot: readOnlyRoot(pod) },
+      { readOnlyRoot: readOnlyRoot(pod), hostPID: pod.spec.hostPID === true, hostIPC: pod.spec.hostIPC === true },
     );
     const host = this.runnerHost();
     this.initRunners = (pod.spec.initContainers ?? []).map((c: unknown) => new ContainerRunner(host, c, true));

@@ -56,6 +56,10 @@ export interface SandboxFiles {
 export interface SandboxOptions {
   /** readOnlyRootFilesystem: the pod's root (its layer, or the host's tree) is mounted read-only. */
   readOnlyRoot?: boolean;
+  /** spec.hostPID: the pod's processes live in the host's PID namespace (no PID namespace of its own). */
+  hostPID?: boolean;
+  /** spec.hostIPC: the host's IPC namespace (SysV IPC, POSIX message queues) instead of the pod's own. */
+  hostIPC?: boolean;
 }
 
 /** Whether the last holder could mount an overlay of the host's root; false after one could not. */
@@ -95,7 +99,7 @@ export class PodSandbox {
   }
 
   private start(): Promise<number | undefined> {
-    return this.spawnHolder(true, layersWork ? 'layer' : 'host');
+    return this.spawnHolder(!this.opts.hostPID, layersWork ? 'layer' : 'host');
   }
 
   /**
@@ -106,7 +110,7 @@ export class PodSandbox {
   private spawnHolder(pidNamespace: boolean, root: 'layer' | 'host'): Promise<number | undefined> {
     if (root === 'host' && this.mounts.length && !this.mountPoints.length) this.mountPoints = acquireMountPoints(this.mounts);
     return new Promise((resolve) => {
-      const [cmd, args] = holderArgv(this.dir, pidNamespace, root, !!this.opts.readOnlyRoot);
+      const [cmd, args] = holderArgv(this.dir, pidNamespace, root, !!this.opts.readOnlyRoot, !this.opts.hostIPC);
       const child = spawn(cmd, args, {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
@@ -117,10 +121,10 @@ export class PodSandbox {
       let ready = false;
       const fail = (why: string) => {
         if (root === 'layer') {
-          if (!why.includes('kdp: no overlay of /')) return resolve(this.spawnHolder(true, 'host'));
+          if (!why.includes('kdp: no overlay of /')) return resolve(this.spawnHolder(pidNamespace, 'host'));
           layersWork = false;
           this.warn(`cannot give the pod a root layer of its own (an overlay of the host's /): ${why.trim()}; it writes to the host's tree`);
-          return resolve(this.spawnHolder(true, 'host'));
+          return resolve(this.spawnHolder(pidNamespace, 'host'));
         }
         if (pidNamespace) return resolve(this.spawnHolder(false, 'host'));
         this.warn(`cannot create the pod sandbox (unshare --mount --uts): ${why.trim()}; processes run without the pod's /etc/resolv.conf and /etc/hosts`);
@@ -182,16 +186,16 @@ function dieWithKdp(): string[] {
  * ends — pod deleted, or kdp gone, even by SIGKILL (`setpriv --pdeathsig`, `--kill-child`, stdin
  * closed) — the kernel kills every process of the pod, whole process trees included.
  */
-export function holderArgv(dir: string, pidNamespace = true, root: 'layer' | 'host' = 'layer', readOnlyRoot = false): [string, string[]] {
+export function holderArgv(dir: string, pidNamespace = true, root: 'layer' | 'host' = 'layer', readOnlyRoot = false, ipcNamespace = true): [string, string[]] {
   const pid = pidNamespace ? ['--pid', '--fork', '--kill-child', '--mount-proc'] : [];
-  const argv = [...dieWithKdp(), 'unshare', '--mount', '--uts', ...pid, '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'kdp-pod-sandbox', dir, root, readOnlyRoot ? 'ro' : 'rw'];
+  const argv = [...dieWithKdp(), 'unshare', '--mount', '--uts', ...(ipcNamespace ? ['--ipc'] : []), ...pid, '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'kdp-pod-sandbox', dir, root, readOnlyRoot ? 'ro' : 'rw'];
   return [argv[0], argv.slice(1)];
 }
 
-/** True when the holder made its own PID namespace (its children's differs from ours). */
-function hasOwnPidNamespace(pid: number): boolean {
+/** True when the holder made its own namespace `ns` (for pid: its children's differs from ours). */
+function hasOwnNamespace(pid: number, ns: 'pid' | 'ipc'): boolean {
   try {
-    return readlinkSync(`/proc/${pid}/ns/pid_for_children`) !== readlinkSync('/proc/self/ns/pid');
+    return readlinkSync(`/proc/${pid}/ns/${ns === 'pid' ? 'pid_for_children' : ns}`) !== readlinkSync(`/proc/self/ns/${ns}`);
   } catch {
     return false;
   }
@@ -209,8 +213,9 @@ export function inSandbox(pid: number | undefined, argv: string[], cwd = '/'): [
     return [all[0], all.slice(1)];
   }
   // nsenter forks to enter the PID namespace; it waits for that child and exits as it does.
-  const pidns = hasOwnPidNamespace(pid) ? [`--pid=/proc/${pid}/ns/pid_for_children`] : [];
-  return ['nsenter', [`--target=${pid}`, '--mount', '--uts', ...pidns, `--wdns=${cwd}`, '--', ...argv]];
+  const pidns = hasOwnNamespace(pid, 'pid') ? [`--pid=/proc/${pid}/ns/pid_for_children`] : [];
+  const ipcns = hasOwnNamespace(pid, 'ipc') ? ['--ipc'] : [];
+  return ['nsenter', [`--target=${pid}`, '--mount', '--uts', ...ipcns, ...pidns, `--wdns=${cwd}`, '--', ...argv]];
 }
 
 /**

@@ -195,6 +195,23 @@ describe('runAsUser, runAsGroup, supplementalGroups, fsGroup', () => {
   }, 30_000);
 });
 
+describe('hostPID and hostIPC', () => {
+  it("a pod has its own PID and IPC namespaces unless it asks for the host's", async () => {
+    await apply(pod('hostns', 7311, { spec: 'hostPID: true\nhostIPC: true' }));
+    const own = await hostPid(7301);
+    const host = await hostPid(7311);
+    const ns = (pid: number | 'self', n: string) => execFileSync('readlink', [`/proc/${pid}/ns/${n}`], { encoding: 'utf8' }).trim();
+    expect(ns(own, 'pid')).not.toBe(ns('self', 'pid'));
+    expect(ns(own, 'ipc')).not.toBe(ns('self', 'ipc'));
+    expect(ns(host, 'pid')).toBe(ns('self', 'pid'));
+    expect(ns(host, 'ipc')).toBe(ns('self', 'ipc'));
+    await eventually(async () => expect((await getJson(['pod', 'hostns'])).status.phase).toBe('Running'), { what: 'hostns Running' });
+    expect((await exec('hostns', 'cat /proc/1/comm')).stdout).not.toBe('sh\n');
+    expect((await exec('plain', 'cat /proc/1/comm')).stdout).toBe('sh\n');
+    await ok(['delete', 'pod', 'hostns']);
+  }, 30_000);
+});
+
 describe('capabilities and allowPrivilegeEscalation', () => {
   it('drop: [ALL] takes the low ports away; add: NET_RAW, NET_ADMIN gives raw sockets; no_new_privs', async () => {
     await apply(pod('nocaps', 7306, { container: 'securityContext: {capabilities: {drop: [ALL]}}' }) + '---' +

@@ -31,6 +31,15 @@ describe('validatePodSecurity', () => {
     ]);
   });
 
+  it('refuses hostUsers: false only where a container would be root (there is no user namespace)', () => {
+    expect(msgs({ ...spec({ runAsUser: 1000 }, {}), hostUsers: false })).toEqual([]);
+    expect(msgs({ ...spec(undefined, {}), hostUsers: false })).toEqual([]);
+    expect(msgs({ ...spec({ runAsUser: 1000 }, { runAsUser: 0 }), hostUsers: false })).toEqual([
+      "spec.hostUsers: Forbidden: kdp cannot honour hostUsers: false for a container that runs as root (spec.containers[0]): it has no user namespaces, so uid 0 would be the host's root; give it a non-zero runAsUser",
+    ]);
+    expect(msgs({ ...spec(undefined, { privileged: true }), hostUsers: false })).toHaveLength(1);
+  });
+
   it('refuses readOnlyRootFilesystem on only some containers: they share one root filesystem', () => {
     expect(msgs(spec(undefined, { readOnlyRootFilesystem: true }, {}))).toEqual([
       'spec.containers[1].securityContext.readOnlyRootFilesystem: Forbidden: kdp runs the containers of a pod in one root filesystem: readOnlyRootFilesystem must be the same for every container (spec.containers[0] sets it to true)',

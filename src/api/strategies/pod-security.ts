@@ -100,6 +100,15 @@ export function validatePodSecurity(spec: any, path: string): StatusCause[] {
       all.push({ c, p: `${path}.${key}[${i}]` });
     });
   }
+  // No user namespaces: with hostUsers: false a container that runs as root would be the host's root.
+  if (spec.hostUsers === false) {
+    const podUid = spec.securityContext?.runAsUser;
+    const root = all.find(({ c }) => {
+      const uid = c?.securityContext?.runAsUser ?? podUid;
+      return uid === 0 || (uid === undefined && c?.securityContext?.privileged === true);
+    });
+    if (root) causes.push(field.forbidden(`${path}.hostUsers`, `kdp cannot honour hostUsers: false for a container that runs as root (${root.p}): it has no user namespaces, so uid 0 would be the host's root; give it a non-zero runAsUser`));
+  }
   // All containers of a kdp pod share one mount namespace, so one root filesystem.
   const ro = all.filter(({ c }) => c?.securityContext?.readOnlyRootFilesystem === true);
   if (ro.length && ro.length < all.length) {
