@@ -25,7 +25,10 @@ const HOLDER_SCRIPT = [
   '}',
   'if [ "$2" = layer ]; then',
   '  mkdir -p "$D/layer/upper" "$D/layer/work" "$D/rootfs"',
-  '  mount -t overlay kdp-pod -o "lowerdir=/,upperdir=$D/layer/upper,workdir=$D/layer/work" "$D/rootfs" || { echo "kdp: no overlay of /" >&2; exit 3; }',
+  '  kdp_layer() { mount -t overlay kdp-pod -o "lowerdir=/,upperdir=$D/layer/upper,workdir=$D/layer/work" "$D/rootfs"; }',
+  // The upper dir on the state dir's filesystem; where that cannot be an overlay's upper layer
+  // (kdp itself in a container, on overlayfs), on a tmpfs of the pod's own.
+  '  kdp_layer 2>/dev/null || { mount -t tmpfs -o mode=0700 kdp-layer "$D/layer" && mkdir -p "$D/layer/upper" "$D/layer/work" && kdp_layer; } || { echo "kdp: no overlay of /" >&2; exit 3; }',
   '  mount --rbind /dev "$D/rootfs/dev"',
   '  mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$D/rootfs/dev/shm"',
   '  mount --rbind /sys "$D/rootfs/sys"',
