@@ -7,6 +7,7 @@ import type { KObject } from '../types.js';
 import { deepEqual, kindStrategy } from './kind-strategy.js';
 import { defaultPodSpec, podQOSClass, validatePodSpec } from './pod-spec.js';
 import { admitServiceAccount } from './pod-service-account.js';
+import { validatePodSecurity } from './pod-security.js';
 import { isDNS1123Subdomain } from './validation.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -87,7 +88,7 @@ export function podStrategy(opts: { mountServiceAccountTokens?: boolean } = {}):
       if (opts.mountServiceAccountTokens) admitServiceAccount(pod, ctx);
       pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec) };
     },
-    validate: (pod) => validatePodSpec(pod.spec, 'spec'),
+    validate: (pod) => [...validatePodSpec(pod.spec, 'spec'), ...validatePodSecurity(pod.spec, 'spec')],
     validateUpdate: validatePodUpdate,
   });
   return {
