@@ -1,4 +1,4 @@
-// Issue 14.4 end to end (ranges 127.230-233.x): pods hold only the privilege they ask for. Each
+// Issue 14.4 end to end (ranges 127.224-227.x): pods hold only the privilege they ask for. Each
 // securityContext field is checked on a real cluster from the host (`ps -o uid,gid`, /proc/<pid>/status)
 // and from inside the pod (`kdp exec … id`, writes, binds): the default identity (nobody, not root),
 // runAsUser/runAsGroup/supplementalGroups/fsGroup, runAsNonRoot, privileged, capabilities,
@@ -87,7 +87,7 @@ describe('a pod that asks for nothing', () => {
     const env = Object.fromEntries((await ok(['exec', 'plain', '--', 'env'])).trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     expect(env.PATH).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     expect(env.HOME).toBe('/tmp');
-    expect(env.KUBERNETES_SERVICE_HOST).toBe('127.230.0.1');
+    expect(env.KUBERNETES_SERVICE_HOST).toBe('127.224.0.1');
     // Nothing of kdp's own environment (it runs with npm's, the test runner's, KUBECONFIG…).
     for (const leak of Object.keys(process.env).filter((n) => !['PATH', 'HOME', 'HOSTNAME', 'PWD', 'SHLVL', '_', 'TERM'].includes(n))) expect(env[leak], leak).toBeUndefined();
     // The container's own process environment, read from the host.

@@ -26,11 +26,13 @@ kind: Pod
 metadata: {name: ${name}, namespace: ${ns}}
 spec:
   ${extra}
+  volumes: [{name: home, emptyDir: {}}]
   containers:
   - name: c
     image: busybox
     command: [sh, -c, 'sleep 3600']
-    env: [{name: HOME, value: /tmp}]
+    env: [{name: HOME, value: /home/k}]
+    volumeMounts: [{name: home, mountPath: /home/k}]
 `;
 
 async function apply(yaml: string): Promise<void> {
