@@ -9,6 +9,8 @@ import { errors, type StatusCause } from './errors.js';
 import { groupResource, type GroupResource, type ResourceInfo, ResourceRegistry } from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from './selectors.js';
 import type { KObject } from './types.js';
+import { loadFromStorage, StorageWriter } from './storage/store-persistence.js';
+import type { Storage } from './storage/storage.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface WatchEvent {
@@ -71,6 +73,11 @@ export interface StoreOptions {
   now?: () => Date;
   /** How many events to keep for watch resumption; older resourceVersions get 410 Gone. */
   historySize?: number;
+  /**
+   * Where acknowledged writes go before a write returns (storage/): every object in it is loaded
+   * now, and the resourceVersion continues from its revision. Absent: nothing is kept anywhere.
+   */
+  storage?: Storage;
 }
 
 interface Watcher {
@@ -119,11 +126,31 @@ export class ObjectStore {
   private readonly dependents = new Map<string, Set<string>>();
   private rv = 1;
   private flushScheduled = false;
+  /** Writes through to the storage (a no-op without one); see storage/store-persistence.ts. */
+  private readonly persist: StorageWriter;
+  /** How many objects the storage held at start (0 for a new cluster). */
+  readonly loaded: number;
 
   constructor(opts: StoreOptions = {}) {
     this.registry = opts.registry ?? new ResourceRegistry();
     this.now = opts.now ?? (() => new Date());
     this.historySize = opts.historySize ?? 20_000;
+    this.persist = new StorageWriter(opts.storage, this.historySize);
+    const loaded = loadFromStorage(opts.storage, this.historySize, deepFreeze);
+    for (const { gr, obj } of loaded.objects) {
+      this.table(gr).set(key(obj.metadata.namespace, obj.metadata.name), obj);
+      this.indexOwners(gr, obj);
+    }
+    this.history.push(...loaded.history);
+    this.rv = Math.max(this.rv, loaded.revision);
+    this.loaded = loaded.objects.length;
+  }
+
+  /** How many objects the store holds now. */
+  objectCount(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.size;
+    return n;
   }
 
   setStrategy(gr: GroupResource, strategy: Strategy): void {
@@ -244,6 +271,12 @@ export class ObjectStore {
     }
     meta.resourceVersion = String(++this.rv);
     deepFreeze(obj);
+    try {
+      this.persist.put(gr, obj);
+    } catch (err) {
+      strategy?.release?.(obj, ctx);
+      throw err;
+    }
     table.set(key(meta.namespace, meta.name), obj);
     this.indexOwners(gr, obj);
     this.emit(gr, 'ADDED', obj);
@@ -320,6 +353,12 @@ export class ObjectStore {
       this.remove(gr, info, obj, 'Background');
       return obj;
     }
+    try {
+      this.persist.put(gr, obj);
+    } catch (err) {
+      if (!statusOnly) strategy?.afterUpdate?.(old, obj, ctx); // frees what only the new object held
+      throw err;
+    }
     this.table(gr).set(k, obj);
     this.unindexOwners(gr, old);
     this.indexOwners(gr, obj);
@@ -370,6 +409,7 @@ export class ObjectStore {
       }
       obj.metadata.resourceVersion = String(++this.rv);
       deepFreeze(obj);
+      this.persist.put(gr, obj);
       this.table(gr).set(key(obj.metadata.namespace, name), obj);
       this.emit(gr, 'MODIFIED', obj);
       if (isNamespace) this.scheduleNamespaceCleanup(name);
@@ -383,11 +423,13 @@ export class ObjectStore {
     const k = key(obj.metadata.namespace, obj.metadata.name);
     const current = this.table(gr).get(k);
     if (!current) return;
+    const rv = ++this.rv;
+    this.persist.delete(gr, current, rv);
     this.table(gr).delete(k);
     this.unindexOwners(gr, current);
     this.strategies.get(gr)?.release?.(current, this.ctx(info));
     const gone = structuredClone(current) as KObject;
-    gone.metadata.resourceVersion = String(++this.rv);
+    gone.metadata.resourceVersion = String(rv);
     deepFreeze(gone);
     this.emit(gr, 'DELETED', gone);
     this.collectDependents(current.metadata.uid!, propagation);
@@ -463,8 +505,12 @@ export class ObjectStore {
         }
       }
       if (remaining === 0 && !(nsObj.metadata.finalizers?.length)) {
-        this.remove('/namespaces', this.info('/namespaces'), nsObj, 'Background');
-        return;
+        try {
+          this.remove('/namespaces', this.info('/namespaces'), nsObj, 'Background');
+          return;
+        } catch (err) {
+          console.error(`[ERROR] store: removing namespace ${ns}: ${(err as Error).message}; retrying`);
+        }
       }
       setTimeout(tick, 50).unref();
     };
@@ -527,6 +573,7 @@ export class ObjectStore {
     if (this.history.length > this.historySize + (this.historySize >> 4)) this.history.splice(0, this.history.length - this.historySize);
     for (const w of this.watchers) if (this.matches(w, ev)) w.queue.push(ev);
     this.scheduleFlush();
+    this.persist.maybeCompact(this.rv);
   }
 
   private scheduleFlush(): void {
