@@ -19,6 +19,8 @@ import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
 import type { ServiceLinks } from './service-links.js';
 import { containerMounts } from './volumes/pod-volumes.js';
 import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
+import { resumedContainerStatus } from './resume-status.js';
+import type { ContainerStatus } from './pod-status.js';
 
 export interface WorkerDeps {
   store: ObjectStore;
@@ -110,8 +112,10 @@ export class PodWorker {
       (msg) => this.deps.log('WARN', msg),
     );
     const host = this.runnerHost();
-    this.initRunners = (pod.spec.initContainers ?? []).map((c: unknown) => new ContainerRunner(host, c, true));
-    this.runners = (pod.spec.containers ?? []).map((c: unknown) => new ContainerRunner(host, c, false));
+    // A pod that ran before kdp restarted starts again as after a node reboot: restartCount + 1.
+    const before = (list: ContainerStatus[] | undefined, c: { name: string }) => resumedContainerStatus(list?.find((s) => s.name === c.name), this.deps.now());
+    this.initRunners = (pod.spec.initContainers ?? []).map((c: { name: string }) => new ContainerRunner(host, c, true, before(pod.status?.initContainerStatuses, c)));
+    this.runners = (pod.spec.containers ?? []).map((c: { name: string }) => new ContainerRunner(host, c, false, before(pod.status?.containerStatuses, c)));
     this.initState.done = this.initRunners.length === 0;
     this.scheduleSync();
     const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
