@@ -5,7 +5,8 @@
 // The lock is a PID file created with O_EXCL (`wx`): creating it is atomic, so of two `kdp up`
 // only one succeeds. A lock whose PID is not a live kdp process (a kill -9, a reboot) is stale and
 // taken over. No flock: Node has no binding for it, and a PID file is what `kdp doctor` can read.
-import { closeSync, existsSync, mkdirSync, chmodSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, chmodSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStorage } from '../api/storage/memory-storage.js';
 import { SqliteStorage } from '../api/storage/sqlite-storage.js';
@@ -118,6 +119,11 @@ export function openState(dir: string, opts: StateOptions = {}): OpenedState {
   const dbPath = join(dir, DB_FILE);
   try {
     if (opts.fresh) wipeState(dir);
+    else {
+      const stale = removeStaleRunDirs(dir);
+      if (stale.removed.length) console.log(`[INFO] kdp: removed the pod files a stopped kdp left: ${stale.removed.join(', ')}`);
+      for (const p of stale.kept) console.error(`[WARN] kdp: ${p} is left from a stopped kdp but something is still mounted in it (grep ${p} /proc/self/mountinfo; umount it, then rm -r ${p})`);
+    }
     if (opts.ephemeral) {
       return { storage: new MemoryStorage(), durable: false, dbPath, close: release };
     }
@@ -143,4 +149,47 @@ export function openState(dir: string, opts: StateOptions = {}): OpenedState {
     release();
     throw err;
   }
+}
+
+/** Mount points in this mount namespace (field 5 of /proc/self/mountinfo, octal escapes decoded). */
+export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
+  try {
+    return readFileSync(mountinfo, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The pod files (`<dir>/run/pods-*`) of a kdp that died without stopping (kill -9): with the lock
+ * held no other kdp uses them. Mounts still under them (a sandbox kept in the host's namespace) are
+ * lazily unmounted first; a directory something stays mounted in is left alone, never deleted
+ * through the mount. Returns what was removed.
+ */
+export function removeStaleRunDirs(dir: string, umount: (path: string) => boolean = lazyUmount): { removed: string[]; kept: string[] } {
+  const run = join(dir, 'run');
+  const removed: string[] = [];
+  const kept: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(run);
+  } catch {
+    return { removed, kept };
+  }
+  for (const e of entries) {
+    const p = join(run, e);
+    const inside = mountPoints().filter((m) => m === p || m.startsWith(`${p}/`)).sort((a, b) => b.length - a.length);
+    for (const m of inside) umount(m);
+    if (mountPoints().some((m) => m === p || m.startsWith(`${p}/`))) {
+      kept.push(p);
+      continue;
+    }
+    rmSync(p, { recursive: true, force: true });
+    removed.push(p);
+  }
+  return { removed, kept };
+}
+
+function lazyUmount(path: string): boolean {
+  return spawnSync('umount', ['-l', path], { stdio: 'ignore' }).status === 0;
 }

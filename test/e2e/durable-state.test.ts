@@ -269,7 +269,16 @@ describe('kdp up resumes the cluster after a kill -9, and leaves nothing behind'
     await k.crash();
     await before.stop();
 
+    // kdp doctor lists what the dead kdp left, and how each goes
+    const doctor = await run(process.execPath, [KDP_BIN, 'doctor', '--state-dir', stateDir, '--dns-address', '127.240.0.10']);
+    expect(doctor.stdout).toContain(`[WARN]    stale lock ${stateDir}/kdp.pid from PID ${oldPid}, which is not running`);
+    expect(doctor.stdout).toMatch(/\[OK\] +state\.db holds \d+ objects/);
+    expect(doctor.stdout).toMatch(new RegExp(`pod files left by a stopped kdp: ${stateDir}/run/pods-`));
+    if (tablesBefore.length || (await nftTables()).length) expect(doctor.stdout).toContain(`nft delete table ip kdp_${oldPid}`);
+    expect(readdirSync(join(stateDir, 'run'))).toHaveLength(1);
+
     k = await up(stateDir);
+    expect(readdirSync(join(stateDir, 'run'))).toHaveLength(1); // the dead kdp's pod files went, the new one's are there
     expect(k.output()).toMatch(/; resumed \d+ objects from /);
     // what the dead kdp left is gone once the new one is up: its table, its pods' processes
     expect((await nftTables()).filter((t) => t === `table ip kdp_${oldPid}`)).toEqual([]);
