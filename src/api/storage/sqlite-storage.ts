@@ -11,6 +11,8 @@
 // before the next checkpoint's fsync (still without corruption). `sync: 'full'` fsyncs every commit
 // and survives those too, at ~10x the cost per write (measured here: ~500 µs vs ~50 µs), which a
 // 5,000-pod cluster's status writes cannot afford on one event loop.
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StorageError, type Storage, type StorageErrorCode, type StorageEvent, type StoredObject } from './storage.js';
 
@@ -56,9 +58,29 @@ export function storageErrorFrom(err: unknown, path: string, doing: string): Sto
     code = 'Corrupt';
     what = `${path} is not a valid kdp database (${detail})`;
   } else if (primary === SQLITE_IOERR || primary === SQLITE_CANTOPEN) {
-    what = `I/O error on ${path} (${detail})`;
+    // SQLite says "unable to open" or "disk I/O error"; the filesystem knows why.
+    const why = writeProblem(path);
+    if (why === 'EROFS') {
+      code = 'ReadOnly';
+      what = `${path} is on a read-only filesystem (${detail})`;
+    } else if (why === 'ENOSPC') {
+      code = 'NoSpace';
+      what = `no space left on the device holding ${path} (${detail})`;
+    } else {
+      what = `I/O error on ${path}${why ? ` (${why})` : ''} (${detail})`;
+    }
   }
   return new StorageError(code, `${doing}: ${what}`, path);
+}
+
+/** Why the directory of `path` cannot be written to, as an errno code (undefined: it can). */
+function writeProblem(path: string): string | undefined {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code;
+  }
 }
 
 export class SqliteStorage implements Storage {
