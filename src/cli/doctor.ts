@@ -13,7 +13,7 @@ import { STORAGE_FORMAT } from '../api/storage/sqlite-storage.js';
 import { parseTableList, tableOwner } from '../kubeproxy/index.js';
 import type { CliIO } from './context.js';
 import { diagnose, formatFindings, type DoctorFacts } from './doctor-checks.js';
-import { DB_FILE, isKdpProcess, lockHolder, mountPoints, pidAlive } from './state-dir.js';
+import { DB_FILE, isKdpProcess, lockHolder, mountPoints, otherKdpProcesses, pidAlive } from './state-dir.js';
 
 function inspectDb(path: string): DoctorFacts['db'] {
   if (!existsSync(path)) return { exists: false };
@@ -30,25 +30,6 @@ function inspectDb(path: string): DoctorFacts['db'] {
   } finally {
     db?.close();
   }
-}
-
-function kdpProcesses(): DoctorFacts['kdpProcesses'] {
-  const out: DoctorFacts['kdpProcesses'] = [];
-  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    const pid = Number(d);
-    if (pid === process.pid) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const up = argv.findIndex((a, i) => a === 'up' && i > 0 && /kdp(\.js)?$/.test(argv[i - 1]));
-    if (up < 0) continue;
-    const sd = argv.indexOf('--state-dir');
-    out.push({ pid, stateDir: sd > 0 ? argv[sd + 1] : undefined });
-  }
-  return out;
 }
 
 function listeners(): DoctorFacts['listeners'] {
@@ -85,7 +66,7 @@ export function gatherFacts(stateDir: string): DoctorFacts {
     db: inspectDb(join(stateDir, DB_FILE)),
     runDirs,
     nftTables: nftTables(),
-    kdpProcesses: kdpProcesses(),
+    kdpProcesses: otherKdpProcesses(),
     listeners: listeners(),
     mounts: mountPoints().filter((m) => m.startsWith(`${stateDir}/`)),
   };

@@ -53,8 +53,27 @@ describe('--fresh and stale pod files', () => {
   it('removes the run dirs of a dead kdp', () => {
     const d = newDir();
     mkdirSync(join(d, 'run', 'pods-abc', 'pods', 'default_x_uid'), { recursive: true });
-    expect(removeStaleRunDirs(d, () => true)).toEqual({ removed: [join(d, 'run', 'pods-abc')], kept: [] });
+    expect(removeStaleRunDirs(d, () => true, () => false)).toEqual({ removed: [join(d, 'run', 'pods-abc')], kept: [] });
     expect(existsSync(join(d, 'run', 'pods-abc'))).toBe(false);
+  });
+
+  it('removes the empty mount points a dead kdp recorded, never a non-empty one, and none while another kdp runs', () => {
+    const d = newDir();
+    const host = join(d, 'host');
+    mkdirSync(join(host, 'empty', 'deeper'), { recursive: true });
+    mkdirSync(join(host, 'full'), { recursive: true });
+    writeFileSync(join(host, 'full', 'data'), 'keep me');
+    const record = () => {
+      mkdirSync(join(d, 'run', 'pods-abc', 'pods', 'default_x_uid'), { recursive: true });
+      writeFileSync(join(d, 'run', 'pods-abc', 'pods', 'default_x_uid', 'created-mount-points'), `${join(host, 'empty')}\n${join(host, 'full')}`);
+    };
+    record();
+    removeStaleRunDirs(d, () => true, () => true);
+    expect(existsSync(join(host, 'empty'))).toBe(true); // another kdp may mount there
+    record();
+    removeStaleRunDirs(d, () => true, () => false);
+    expect(existsSync(join(host, 'empty'))).toBe(false);
+    expect(readFileSync(join(host, 'full', 'data'), 'utf8')).toBe('keep me');
   });
 
   it('opens durable storage, or memory with ephemeral; fresh drops the objects', () => {

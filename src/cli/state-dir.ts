@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { MemoryStorage } from '../api/storage/memory-storage.js';
 import { SqliteStorage } from '../api/storage/sqlite-storage.js';
 import { StorageError, type Storage } from '../api/storage/storage.js';
+import { CREATED_MOUNT_POINTS, removeEmptyMountPoint } from '../pods/index.js';
 
 export const LOCK_FILE = 'kdp.pid';
 export const DB_FILE = 'state.db';
@@ -166,7 +167,7 @@ export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
  * lazily unmounted first; a directory something stays mounted in is left alone, never deleted
  * through the mount. Returns what was removed.
  */
-export function removeStaleRunDirs(dir: string, umount: (path: string) => boolean = lazyUmount): { removed: string[]; kept: string[] } {
+export function removeStaleRunDirs(dir: string, umount: (path: string) => boolean = lazyUmount, othersRunning: () => boolean = () => otherKdpProcesses().length > 0): { removed: string[]; kept: string[] } {
   const run = join(dir, 'run');
   const removed: string[] = [];
   const kept: string[] = [];
@@ -184,10 +185,62 @@ export function removeStaleRunDirs(dir: string, umount: (path: string) => boolea
       kept.push(p);
       continue;
     }
+    const created = recordedMountPoints(p);
     rmSync(p, { recursive: true, force: true });
     removed.push(p);
+    // Empty mount points the dead kdp made on the host (e.g. a mountPath's directory). Left alone
+    // while another kdp runs: one of its pods may mount there.
+    if (created.length && !othersRunning()) {
+      const mounted = new Set(mountPoints());
+      for (const m of created) if (!mounted.has(m)) removeEmptyMountPoint(m);
+    }
   }
   return { removed, kept };
+}
+
+/** What `<run>/pods/<pod>/created-mount-points` files list (the sandbox writes them). */
+function recordedMountPoints(runDir: string): string[] {
+  const out = new Set<string>();
+  let pods: string[] = [];
+  try {
+    pods = readdirSync(join(runDir, 'pods'));
+  } catch {
+    return [];
+  }
+  for (const pod of pods) {
+    try {
+      for (const line of readFileSync(join(runDir, 'pods', pod, CREATED_MOUNT_POINTS), 'utf8').split('\n')) if (line.startsWith('/')) out.add(line);
+    } catch {
+      /* none recorded */
+    }
+  }
+  return [...out];
+}
+
+/** Running `kdp up` processes other than this one, with the state dir each names. */
+export function otherKdpProcesses(): { pid: number; stateDir?: string }[] {
+  const out: { pid: number; stateDir?: string }[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((x) => /^\d+$/.test(x));
+  } catch {
+    return out;
+  }
+  for (const d of entries) {
+    const pid = Number(d);
+    if (pid === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const up = argv.findIndex((a, i) => a === 'up' && i > 0 && /kdp(\.js)?$/.test(argv[i - 1]));
+    if (up < 0) continue;
+    const sd = argv.indexOf('--state-dir');
+    out.push({ pid, stateDir: sd > 0 ? argv[sd + 1] : undefined });
+  }
+  return out;
 }
 
 function lazyUmount(path: string): boolean {

@@ -8,8 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { acquireMountPoints, mountScript, releaseMountPoints } from './volumes/bind-mounts.js';
+import { acquireMountPoints, createdMountPoints, mountScript, releaseMountPoints } from './volumes/bind-mounts.js';
 import type { MountSpec } from './volumes/pod-volumes.js';
+
+/** The file in a pod's dir listing the mount points kdp created on the host for it. */
+export const CREATED_MOUNT_POINTS = 'created-mount-points';
 
 const HOLDER_SCRIPT = [
   'set -e',
@@ -60,7 +63,11 @@ export class PodSandbox {
   }
 
   private start(): Promise<number | undefined> {
-    if (this.mounts.length && !this.mountPoints.length) this.mountPoints = acquireMountPoints(this.mounts);
+    if (this.mounts.length && !this.mountPoints.length) {
+      this.mountPoints = acquireMountPoints(this.mounts);
+      // for the next kdp up, should this one be killed before it removes them (state-dir.ts)
+      writeFileSync(join(this.dir, CREATED_MOUNT_POINTS), createdMountPoints().join('\n'));
+    }
     return this.spawnHolder(true);
   }
 
