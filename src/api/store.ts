@@ -144,6 +144,8 @@ export class ObjectStore {
     this.history.push(...loaded.history);
     this.rv = Math.max(this.rv, loaded.revision);
     this.loaded = loaded.objects.length;
+    // A namespace that was terminating when the cluster stopped carries on terminating.
+    for (const { gr, obj } of loaded.objects) if (gr === '/namespaces' && obj.metadata.deletionTimestamp) this.scheduleNamespaceCleanup(obj.metadata.name);
   }
 
   /** How many objects the store holds now. */

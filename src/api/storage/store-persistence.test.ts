@@ -36,6 +36,15 @@ function collect(store: ObjectStore, rv: string): WatchEvent[] {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** Waits for a condition (the namespace controller ticks every 50 ms), failing after `ms`. */
+async function until(cond: () => boolean, what: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A storage whose writes fail as a full disk does, on demand. */
 class FailingStorage extends MemoryStorage {
   fail: StorageError | undefined;
@@ -112,6 +121,27 @@ describe('ObjectStore over SqliteStorage', () => {
     expect((err as ApiError).code).toBe(410);
     expect((err as ApiError).reason).toBe('Expired');
     expect(store.get('/configmaps', 'default', 'missed').data).toEqual({ i: '1099' });
+    storage.close();
+  });
+
+  it('a namespace that was terminating when kdp stopped finishes terminating after the restart', async () => {
+    const path = join(dir, `ns-${n++}.db`);
+    let storage = new SqliteStorage(path);
+    let store = open(storage);
+    store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'going' } });
+    store.create('/configmaps', { ...cm('held'), metadata: { name: 'held', namespace: 'going', finalizers: ['example.com/hold'] } });
+    store.delete('/namespaces', undefined, 'going');
+    await tick();
+    expect(store.get('/namespaces', undefined, 'going').status.phase).toBe('Terminating');
+    storage.close(); // kdp stops while the namespace waits for the finalizer
+
+    storage = new SqliteStorage(path);
+    store = open(storage);
+    const held = structuredClone(store.get('/configmaps', 'going', 'held'));
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    held.metadata.finalizers = [];
+    store.update('/configmaps', held);
+    await until(() => !store.tryGet('/namespaces', undefined, 'going'), 'namespace going removed', 3000);
     storage.close();
   });
 
