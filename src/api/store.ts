@@ -146,6 +146,9 @@ export class ObjectStore {
     this.loaded = loaded.objects.length;
     // A namespace that was terminating when the cluster stopped carries on terminating.
     for (const { gr, obj } of loaded.objects) if (gr === '/namespaces' && obj.metadata.deletionTimestamp) this.scheduleNamespaceCleanup(obj.metadata.name);
+    // Dependents whose owner went just before the cluster stopped: the garbage collector's pass.
+    const uids = new Set(loaded.objects.map(({ obj }) => obj.metadata.uid));
+    for (const ownerUid of [...this.dependents.keys()]) if (!uids.has(ownerUid)) this.collectDependents(ownerUid, 'Background');
   }
 
   /** How many objects the store holds now. */

@@ -145,6 +145,26 @@ describe('ObjectStore over SqliteStorage', () => {
     storage.close();
   });
 
+  it('collects the dependents of an owner deleted just before kdp stopped', async () => {
+    const path = join(dir, `gc-${n++}.db`);
+    let storage = new SqliteStorage(path);
+    let store = open(storage);
+    const owner = store.create('/configmaps', cm('owner'));
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid! };
+    store.create('/configmaps', { ...cm('dependent'), metadata: { name: 'dependent', namespace: 'default', ownerReferences: [ref] } });
+    store.create('/configmaps', { ...cm('kept'), metadata: { name: 'kept', namespace: 'default', ownerReferences: [{ ...ref, uid: store.get('/namespaces', undefined, 'default').metadata.uid! }] } });
+    // the owner's delete is committed, and kdp dies before the garbage collector runs
+    storage.delete('/configmaps|default|owner', storage.currentRevision() + 1);
+    storage.close();
+
+    storage = new SqliteStorage(path);
+    store = open(storage);
+    expect(store.tryGet('/configmaps', 'default', 'dependent')).toBeDefined();
+    await until(() => !store.tryGet('/configmaps', 'default', 'dependent'), 'dependent collected', 3000);
+    expect(store.tryGet('/configmaps', 'default', 'kept')).toBeDefined();
+    storage.close();
+  });
+
   it('keeps open watches going through a compaction', async () => {
     const storage = new SqliteStorage(join(dir, `compact-${n++}.db`));
     const store = open(storage);
