@@ -141,7 +141,7 @@ export class ObjectStore {
       this.table(gr).set(key(obj.metadata.namespace, obj.metadata.name), obj);
       this.indexOwners(gr, obj);
     }
-    this.history.push(...loaded.history);
+    for (const ev of loaded.history) this.history.push(ev);
     this.rv = Math.max(this.rv, loaded.revision);
     this.loaded = loaded.objects.length;
     // A namespace that was terminating when the cluster stopped carries on terminating.
@@ -149,13 +149,6 @@ export class ObjectStore {
     // Dependents whose owner went just before the cluster stopped: the garbage collector's pass.
     const uids = new Set(loaded.objects.map(({ obj }) => obj.metadata.uid));
     for (const ownerUid of [...this.dependents.keys()]) if (!uids.has(ownerUid)) this.collectDependents(ownerUid, 'Background');
-  }
-
-  /** How many objects the store holds now. */
-  objectCount(): number {
-    let n = 0;
-    for (const t of this.tables.values()) n += t.size;
-    return n;
   }
 
   setStrategy(gr: GroupResource, strategy: Strategy): void {
