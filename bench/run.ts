@@ -7,6 +7,7 @@ import { killAllNow, stopAll } from './lib/procs.js';
 import { emptyRow, formatTable, writeResults, type RowResult } from './lib/report.js';
 import type { RowOptions } from './lib/row.js';
 import { ensureTools, packageVersions, TOOL_PACKAGES } from './lib/tools.js';
+import { apiRow } from './rows/api.js';
 import { dnsRow } from './rows/dns.js';
 import { ingressRow } from './rows/ingress.js';
 import { l4Row } from './rows/l4.js';
@@ -29,11 +30,12 @@ const ROWS: Record<string, RowDef> = {
   startup: { tools: [], run: startupRow },
   reaction: { tools: [], run: reactionRow },
   scale: { tools: ['wrk', 'dnsperf'], run: scaleRow },
+  api: { tools: [], run: apiRow },
   // Experiments, run only when named.
   'l4-variants': { tools: ['wrk', 'haproxy', 'nginx'], run: l4VariantsRow, experiment: true },
 };
 
-const USAGE = `usage: npm run bench [-- [ROW…] [--quick] [--rounds N] [--duration SECONDS] [--cpu-prof] [--proxy-mode nftables|userspace] [--services N --pods N --sync-timeout S]]
+const USAGE = `usage: npm run bench [-- [ROW…] [--quick] [--rounds N] [--duration SECONDS] [--cpu-prof] [--proxy-mode nftables|userspace] [--ephemeral] [--services N --pods N --sync-timeout S] [--creates N --concurrency N --probes N]]
 rows: ${Object.keys(ROWS).join(', ')} (default: all but the experiments: l4-variants)`;
 
 function parseArgs(argv: string[]): { rows: string[]; flags: Record<string, string> } {
@@ -70,7 +72,7 @@ async function main(): Promise<number> {
     rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
     durationS: Number(flags.duration ?? (quick ? 2 : 5)),
     nodeFlags: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-    kdpFlags: flags['proxy-mode'] ? ['--proxy-mode', flags['proxy-mode']] : [],
+    kdpFlags: [...(flags['proxy-mode'] ? ['--proxy-mode', flags['proxy-mode']] : []), ...(flags.ephemeral ? ['--ephemeral'] : [])],
     args: flags,
     log: (l) => console.log(l),
   };

@@ -36,10 +36,12 @@ export interface ClusterOptions {
   /** Extra `kdp up` flags, e.g. ['--proxy-mode', 'userspace']. */
   kdpFlags?: string[];
   timeoutMs?: number;
+  /** Run on this state dir (a restart: it is kept on stop) instead of a new temporary one. */
+  stateDir?: string;
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
-  const { dir: stateDir, remove: removeStateDir } = tmpDir('kdp-bench-');
+  const { dir: stateDir, remove: removeStateDir } = opts.stateDir ? { dir: opts.stateDir, remove: () => undefined } : tmpDir('kdp-bench-');
   const args = [
     ...(opts.nodeFlags ?? []),
     KDP_BIN, 'up',
@@ -108,7 +110,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 }
 
 /** fetch with the CA and admin client certificate embedded in the kubeconfig `kdp up` wrote. */
-function kubeconfigFetch(path: string): (url: string, init?: RequestInit) => Promise<Response> {
+export function kubeconfigFetch(path: string): (url: string, init?: RequestInit) => Promise<Response> {
   const doc = parseYaml(readFileSync(path, 'utf8'));
   const pem = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
   const user = doc.users[0].user;

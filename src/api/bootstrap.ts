@@ -42,7 +42,22 @@ export function bootstrapKubernetesService(store: ObjectStore, config: ClusterCo
       },
     });
   }
-  if (!store.tryGet(GR.endpointslices, 'default', 'kubernetes')) {
+  // On a resumed cluster they exist, but the API may listen elsewhere now (--api-port 0): follow it,
+  // as kube-apiserver's endpoint reconciler does.
+  const svc = store.tryGet(GR.services, 'default', 'kubernetes');
+  if (svc && svc.spec?.ports?.[0]?.targetPort !== apiPort) {
+    const next = structuredClone(svc);
+    next.spec.ports = [{ ...next.spec.ports[0], targetPort: apiPort }, ...next.spec.ports.slice(1)];
+    store.update(GR.services, next);
+  }
+  const slice = store.tryGet(GR.endpointslices, 'default', 'kubernetes');
+  if (slice && (slice.ports?.[0]?.port !== apiPort || slice.endpoints?.[0]?.addresses?.[0] !== apiAddress)) {
+    const next = structuredClone(slice);
+    next.endpoints = [{ addresses: [apiAddress], conditions: { ready: true, serving: true, terminating: false } }];
+    next.ports = [{ name: 'https', port: apiPort, protocol: 'TCP' }];
+    store.update(GR.endpointslices, next);
+  }
+  if (!slice) {
     store.create(GR.endpointslices, {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',

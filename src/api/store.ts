@@ -10,6 +10,8 @@ import { finalizersForDelete, GarbageCollector, type ObjectRef } from './garbage
 import { groupResource, type GroupResource, type ResourceInfo, ResourceRegistry } from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from './selectors.js';
 import type { KObject } from './types.js';
+import { loadFromStorage, StorageWriter } from './storage/store-persistence.js';
+import type { Storage } from './storage/storage.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface WatchEvent {
@@ -72,6 +74,11 @@ export interface StoreOptions {
   now?: () => Date;
   /** How many events to keep for watch resumption; older resourceVersions get 410 Gone. */
   historySize?: number;
+  /**
+   * Where acknowledged writes go before a write returns (storage/): every object in it is loaded
+   * now, and the resourceVersion continues from its revision. Absent: nothing is kept anywhere.
+   */
+  storage?: Storage;
 }
 
 interface Watcher {
@@ -135,6 +142,10 @@ export class ObjectStore {
   private readonly gc: GarbageCollector;
   private rv = 1;
   private flushScheduled = false;
+  /** Writes through to the storage (a no-op without one); see storage/store-persistence.ts. */
+  private readonly persist: StorageWriter;
+  /** How many objects the storage held at start (0 for a new cluster). */
+  readonly loaded: number;
 
   constructor(opts: StoreOptions = {}) {
     this.registry = opts.registry ?? new ResourceRegistry();
@@ -150,6 +161,21 @@ export class ObjectStore {
         return at === undefined ? undefined : parseRef(at);
       },
     });
+    this.persist = new StorageWriter(opts.storage, this.historySize);
+    const loaded = loadFromStorage(opts.storage, this.historySize, deepFreeze);
+    for (const { gr, obj } of loaded.objects) {
+      this.table(gr).set(key(obj.metadata.namespace, obj.metadata.name), obj);
+      if (obj.metadata.uid) this.uids.set(obj.metadata.uid, refKey(gr, obj.metadata.namespace, obj.metadata.name));
+      this.indexOwners(gr, obj);
+    }
+    for (const ev of loaded.history) this.history.push(ev);
+    this.rv = Math.max(this.rv, loaded.revision);
+    this.loaded = loaded.objects.length;
+    // A namespace that was terminating when the cluster stopped carries on terminating.
+    for (const { gr, obj } of loaded.objects) if (gr === '/namespaces' && obj.metadata.deletionTimestamp) this.scheduleNamespaceCleanup(obj.metadata.name);
+    // Dependents whose owner went just before the cluster stopped: the garbage collector's pass.
+    const uids = new Set(loaded.objects.map(({ obj }) => obj.metadata.uid));
+    for (const ownerUid of [...this.dependents.keys()]) if (!uids.has(ownerUid)) this.gc.removed({ metadata: { name: '', uid: ownerUid } } as KObject);
   }
 
   setStrategy(gr: GroupResource, strategy: Strategy): void {
@@ -270,6 +296,12 @@ export class ObjectStore {
     }
     meta.resourceVersion = String(++this.rv);
     deepFreeze(obj);
+    try {
+      this.persist.put(gr, obj);
+    } catch (err) {
+      strategy?.release?.(obj, ctx);
+      throw err;
+    }
     table.set(key(meta.namespace, meta.name), obj);
     this.uids.set(meta.uid, refKey(gr, meta.namespace, meta.name));
     this.indexOwners(gr, obj);
@@ -354,6 +386,12 @@ export class ObjectStore {
       this.remove(gr, info, obj);
       return obj;
     }
+    try {
+      this.persist.put(gr, obj);
+    } catch (err) {
+      if (!statusOnly) strategy?.afterUpdate?.(old, obj, ctx); // frees what only the new object held
+      throw err;
+    }
     this.table(gr).set(k, obj);
     this.unindexOwners(gr, old);
     this.indexOwners(gr, obj);
@@ -425,6 +463,7 @@ export class ObjectStore {
     if (JSON.stringify(obj) === JSON.stringify(old)) return old;
     meta.resourceVersion = String(++this.rv);
     deepFreeze(obj);
+    this.persist.put(gr, obj);
     this.table(gr).set(key(meta.namespace, name), obj);
     this.emit(gr, 'MODIFIED', obj);
     if (isNamespace && !old.metadata.deletionTimestamp) this.scheduleNamespaceCleanup(name);
@@ -436,12 +475,14 @@ export class ObjectStore {
     const k = key(obj.metadata.namespace, obj.metadata.name);
     const current = this.table(gr).get(k);
     if (!current) return;
+    const rv = ++this.rv;
+    this.persist.delete(gr, current, rv);
     this.table(gr).delete(k);
     this.uids.delete(current.metadata.uid!);
     this.unindexOwners(gr, current);
     this.strategies.get(gr)?.release?.(current, this.ctx(info));
     const gone = structuredClone(current) as KObject;
-    gone.metadata.resourceVersion = String(++this.rv);
+    gone.metadata.resourceVersion = String(rv);
     deepFreeze(gone);
     this.emit(gr, 'DELETED', gone);
     this.gc.removed(current);
@@ -485,8 +526,12 @@ export class ObjectStore {
         }
       }
       if (remaining === 0 && !(nsObj.metadata.finalizers?.length)) {
-        this.remove('/namespaces', this.info('/namespaces'), nsObj);
-        return;
+        try {
+          this.remove('/namespaces', this.info('/namespaces'), nsObj);
+          return;
+        } catch (err) {
+          console.error(`[ERROR] store: removing namespace ${ns}: ${(err as Error).message}; retrying`);
+        }
       }
       setTimeout(tick, 50).unref();
     };
@@ -549,6 +594,7 @@ export class ObjectStore {
     if (this.history.length > this.historySize + (this.historySize >> 4)) this.history.splice(0, this.history.length - this.historySize);
     for (const w of this.watchers) if (this.matches(w, ev)) w.queue.push(ev);
     this.scheduleFlush();
+    this.persist.maybeCompact(this.rv);
   }
 
   private scheduleFlush(): void {

@@ -20,6 +20,7 @@ import { registerSetImage } from './set-image.js';
 import { registerVersion } from './version.js';
 import { registerShell } from './shell.js';
 import { registerDns } from './dns.js';
+import { registerDoctor } from './doctor.js';
 import { registerWait } from './wait.js';
 
 export function registerClientCommands(program: Command, io: CliIO = processIO()): void {
@@ -48,4 +49,5 @@ export function registerClientCommands(program: Command, io: CliIO = processIO()
   registerWait(program, io);
   registerAddons(program, io);
   registerBench(program, io);
+  registerDoctor(program, io);
 }

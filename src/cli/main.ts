@@ -35,8 +35,10 @@ program
   .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", D.hostAddress)
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
   .option('--proxy-mode <mode>', 'kube-proxy mode: nftables (kernel DNAT rules, needs root and nft) or userspace (proxy sockets); default: nftables when it works here, else userspace')
-  .option('--state-dir <dir>', 'where kdp keeps its kubeconfig, logs and volumes (default ~/.kdp)')
-  .action(async (o: Record<string, string | undefined> & { filename?: string[] }) => {
+  .option('--state-dir <dir>', 'where kdp keeps its objects (state.db), kubeconfig, logs and volumes (default ~/.kdp)')
+  .option('--fresh', "wipe the state dir's cluster (objects, volumes, certificates) and start a new one")
+  .option('--ephemeral', 'keep objects in memory only: nothing is written to state.db, a restart starts empty')
+  .action(async (o: Record<string, string | undefined> & { filename?: string[]; fresh?: boolean; ephemeral?: boolean }) => {
     let config;
     try {
       config = parseConfigFlags(o);
@@ -48,7 +50,7 @@ program
     const started = Date.now();
     let cluster: Awaited<ReturnType<typeof startCluster>>;
     try {
-      cluster = await startCluster(config);
+      cluster = await startCluster(config, { fresh: !!o.fresh, ephemeral: !!o.ephemeral });
     } catch (err) {
       console.error(`error: ${(err as Error).message}`);
       process.exit(1);
@@ -67,7 +69,10 @@ program
     process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
     const dns = config.dnsPort === 53 ? config.dnsAddress : `${config.dnsAddress}:${config.dnsPort}`;
-    console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain}), kube-proxy ${cluster.proxyMode}`);
+    const { resumed } = cluster;
+    // A restart on an existing state dir says so, as a node coming back after a reboot.
+    const how = resumed.objects ? `; resumed ${resumed.objects} objects from ${join(config.stateDir, 'state.db')}` : '';
+    console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain}), kube-proxy ${cluster.proxyMode}${how}`);
     console.log(`kubeconfig: export KUBECONFIG=${join(config.stateDir, 'kubeconfig')}`);
     if (o.filename?.length) {
       const ok = await applyPaths(cluster.apiUrl, o.filename, undefined, cluster.credentials);

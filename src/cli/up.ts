@@ -22,6 +22,7 @@ import { startPodRuntime } from '../pods/index.js';
 import { explainBindError, isBindError } from '../lib/bind-errors.js';
 import { clusterImages } from './cluster-images.js';
 import { kubeconfigYaml } from './kubeconfig.js';
+import { openState, type StateOptions } from './state-dir.js';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -35,11 +36,13 @@ export interface RunningCluster {
   store: ObjectStore;
   /** The kube-proxy dataplane serving Services: `nftables` or `userspace`. */
   proxyMode: string;
+  /** Objects found in the state dir's storage at start (0: a new cluster); durable = state.db, not --ephemeral. */
+  resumed: { objects: number; durable: boolean };
   stop(): Promise<void>;
 }
 
 /** Starts every component; on any failure, stops what already started and rethrows. */
-export async function startCluster(config: ClusterConfig): Promise<RunningCluster> {
+export async function startCluster(config: ClusterConfig, stateOptions: StateOptions = {}): Promise<RunningCluster> {
   const stack: Stoppable[] = [];
   const stopAll = async () => {
     for (const s of stack.reverse()) {
@@ -62,8 +65,11 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     // Nothing in the state dir is for other users: the CA key, the kubeconfig, pod volumes.
     mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
     chmodSync(config.stateDir, 0o700);
+    // The state dir's lock (one cluster per state dir) and its storage, before anything reads objects.
+    const state = openState(config.stateDir, stateOptions);
+    stack.push({ stop: async () => state.close() });
     const pki = await ensureClusterPki(join(config.stateDir, 'pki'), apiServingNames({ apiAddress: config.apiAddress, kubernetesServiceIp: firstServiceIP(config.serviceCidr), clusterDomain: config.clusterDomain }));
-    const store = new ObjectStore();
+    const store = new ObjectStore({ storage: state.storage });
     registerStrategies(store, config, { serviceAccountTokens: true });
     bootstrapNamespaces(store);
     bootstrapRbac(store); // the default ClusterRoles and bindings, as kube-apiserver's bootstrap policy
@@ -87,7 +93,7 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     // Written whole (temp file + rename) before `kdp up` prints its ready line, so a script waiting for the line can use it.
     const credentials = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
     writeFileAtomic(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url, 'kdp', credentials), 0o600);
-    return { config, apiUrl: api.url, credentials, store, proxyMode: kubeProxy.mode, stop: stopAll };
+    return { config, apiUrl: api.url, credentials, store, proxyMode: kubeProxy.mode, resumed: { objects: store.loaded, durable: state.durable }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw explainStartError(err as NodeJS.ErrnoException, config);

@@ -6,3 +6,4 @@ export { computeRoutingTable, type Frontend, type RoutingTable, type ServicePort
 export { UserspaceDataplane, type UserspaceDataplaneOptions } from './userspace/userspace-dataplane.js';
 export { NftablesDataplane, NftablesUnavailableError, type NftablesDataplaneOptions } from './nftables/nftables-dataplane.js';
 export { chooseDataplane, isProxyMode, PROXY_MODES, type ProxyMode } from './proxy-mode.js';
+export { parseTableList, tableOwner } from './nftables/ruleset.js';

@@ -74,7 +74,7 @@ export class ContainerRunner {
   readonly done = new Promise<void>((r) => (this.doneResolve = r));
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  constructor(private readonly host: RunnerHost, readonly spec: any, readonly init: boolean) {
+  constructor(private readonly host: RunnerHost, readonly spec: any, readonly init: boolean, resumed?: Pick<ContainerStatus, 'restartCount' | 'lastState'>) {
     this.status = {
       name: spec.name,
       image: spec.image ?? '',
@@ -84,6 +84,7 @@ export class ContainerRunner {
       restartCount: 0,
       state: { waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' } },
       lastState: {},
+      ...resumed, // a pod found again after a restart of kdp (resume-status.ts)
     };
     mkdirSync(join(host.dir, spec.name), { recursive: true });
   }

@@ -22,6 +22,8 @@ import { containerMounts } from './volumes/pod-volumes.js';
 import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
 import type { PodTokenSource } from './volumes/pod-volumes.js';
 import { applyVolumeOwnership } from './volumes/volume-ownership.js';
+import { resumedContainerStatus } from './resume-status.js';
+import type { ContainerStatus } from './pod-status.js';
 
 export interface WorkerDeps {
   store: ObjectStore;
@@ -117,8 +119,10 @@ export class PodWorker {
       { readOnlyRoot: readOnlyRoot(pod), hostPID: pod.spec.hostPID === true, hostIPC: pod.spec.hostIPC === true },
     );
     const host = this.runnerHost();
-    this.initRunners = (pod.spec.initContainers ?? []).map((c: unknown) => new ContainerRunner(host, c, true));
-    this.runners = (pod.spec.containers ?? []).map((c: unknown) => new ContainerRunner(host, c, false));
+    // A pod that ran before kdp restarted starts again as after a node reboot: restartCount + 1.
+    const before = (list: ContainerStatus[] | undefined, c: { name: string }) => resumedContainerStatus(list?.find((s) => s.name === c.name), this.deps.now());
+    this.initRunners = (pod.spec.initContainers ?? []).map((c: { name: string }) => new ContainerRunner(host, c, true, before(pod.status?.initContainerStatuses, c)));
+    this.runners = (pod.spec.containers ?? []).map((c: { name: string }) => new ContainerRunner(host, c, false, before(pod.status?.containerStatuses, c)));
     this.initState.done = this.initRunners.length === 0;
     this.scheduleSync();
     const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, tokens: this.deps.tokens, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });

@@ -8,9 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { acquireMountPoints, mountScript, releaseMountPoints } from './volumes/bind-mounts.js';
+import { acquireMountPoints, createdMountPoints, mountScript, releaseMountPoints } from './volumes/bind-mounts.js';
 import type { MountSpec } from './volumes/pod-volumes.js';
 import { ALL_CAPS, capsFromMask, setprivArgv, type ResolvedSecurity } from './security-context.js';
+
+/** The file in a pod's dir listing the mount points kdp created on the host for it. */
+export const CREATED_MOUNT_POINTS = 'created-mount-points';
 
 // $1: the pod's directory; $2: `layer` (an overlay of the host's root with the pod's own upper dir
 // becomes the pod's root, pivot_root) or `host` (the host's tree, as it is); $3: `ro` or `rw` root.
@@ -111,7 +114,11 @@ export class PodSandbox {
    * namespace of its own (older kernels, restricted hosts) if that fails too.
    */
   private spawnHolder(pidNamespace: boolean, root: 'layer' | 'host'): Promise<number | undefined> {
-    if (root === 'host' && this.mounts.length && !this.mountPoints.length) this.mountPoints = acquireMountPoints(this.mounts);
+    if (root === 'host' && this.mounts.length && !this.mountPoints.length) {
+      this.mountPoints = acquireMountPoints(this.mounts);
+      // for the next kdp up, should this one be killed before it removes them (state-dir.ts)
+      writeFileSync(join(this.dir, CREATED_MOUNT_POINTS), createdMountPoints().join('\n'));
+    }
     return new Promise((resolve) => {
       const [cmd, args] = holderArgv(this.dir, pidNamespace, root, !!this.opts.readOnlyRoot, !this.opts.hostIPC);
       const child = spawn(cmd, args, {

@@ -350,7 +350,7 @@ describe('1. Ctrl-C stops everything cleanly', () => {
     expect(await refused(url.hostname, Number(url.port))).toBe(true);
     const ps = await run('ps', ['-eo', 'args']);
     expect(ps.stdout).not.toContain(stateDir);
-    // only the kubeconfig and the cluster PKI stay: no sandbox, log or socket files
-    expect(existsSync(stateDir) ? readdirSync(stateDir).sort() : []).toEqual(['kubeconfig', 'pki']);
+    // only the kubeconfig, the cluster PKI and the objects (state.db, closed: no -wal/-shm) stay: no sandbox, log, lock or socket files
+    expect(existsSync(stateDir) ? readdirSync(stateDir).sort() : []).toEqual(['kubeconfig', 'pki', 'state.db']);
   });
 });

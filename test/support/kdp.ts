@@ -18,6 +18,8 @@ export interface RunResult {
 
 export interface KdpCluster {
   apiUrl: string;
+  /** The `kdp up` process. */
+  pid: number;
   /** `127.(120+slot).0.10` */
   dnsAddress: string;
   serviceCidr: string;
@@ -38,6 +40,8 @@ export interface KdpCluster {
   halt(): Promise<void>;
   /** halt() and remove the state dir. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash (kill -9); waits for exit. Leaves the state dir for a restart. */
+  crash(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -132,6 +136,7 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
   const admin = adminFetch(kubeconfig);
   const cluster: KdpCluster = {
     apiUrl,
+    pid: child.pid!,
     dnsAddress,
     serviceCidr,
     hostAddress: `127.${190 + s}.1.1`,
@@ -152,6 +157,12 @@ export async function startKdp(opts: StartOptions): Promise<KdpCluster> {
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(t);
+      }
+    },
+    async crash() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
       }
     },
     async stop() {

@@ -47,6 +47,11 @@ export function acquireMountPoints(mounts: MountSpec[]): string[] {
   return paths;
 }
 
+/** The mount points this process created and has not removed yet (recorded so a next kdp can after a kill -9). */
+export function createdMountPoints(): string[] {
+  return [...createdTops];
+}
+
 /** The sandbox no longer mounts these; created mount points nobody uses any more are removed if empty. */
 export function releaseMountPoints(paths: string[]): void {
   for (const p of paths) {
@@ -62,7 +67,8 @@ export function releaseMountPoints(paths: string[]): void {
   }
 }
 
-function removeEmpty(p: string): void {
+/** Removes `p` if it is an empty file or a tree of empty directories (a mount point kdp created). */
+export function removeEmpty(p: string): void {
   try {
     const st = statSync(p);
     if (st.isFile()) {
