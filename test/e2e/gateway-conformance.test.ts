@@ -743,6 +743,115 @@ spec:
     });
   });
 
+  conformance('HTTPRouteExactPathMatching', async () => {
+    await apply(httpRoute('exact-matching', INFRA, `  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: Exact, value: /one}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: Exact, value: /two}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]`));
+    const a = await gwAddress('same-namespace');
+    for (const [path, want] of [['/one', 'infra-backend-v1'], ['/two', 'infra-backend-v2'], ['/', 404], ['/one/example', 404], ['/two/', 404]] as const) {
+      await expectEventually(a, { path }, typeof want === 'number' ? { status: want } : { backend: want, namespace: INFRA });
+    }
+  });
+
+  conformance('HTTPRouteMatchingAcrossRoutes', async () => {
+    await apply(`${httpRoute('matching-part1', INFRA, `  parentRefs: [{name: same-namespace}]
+  hostnames: [example.com, example.net]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}, {headers: [{name: version, value: one}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]`)}
+---
+${httpRoute('matching-part2', INFRA, `  parentRefs: [{name: same-namespace}]
+  hostnames: [example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v2}}, {headers: [{name: version, value: two}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]`)}`);
+    await routeConditions(INFRA, 'matching-part1', { ResolvedRefs: 'True/ResolvedRefs' });
+    await routeConditions(INFRA, 'matching-part2', { ResolvedRefs: 'True/ResolvedRefs' });
+    const a = await gwAddress('same-namespace');
+    for (const [host, path, headers, backend] of [
+      ['example.com', '/', {}, 'infra-backend-v1'], ['example.com', '/example', {}, 'infra-backend-v1'], ['example.net', '/example', {}, 'infra-backend-v1'],
+      ['example.com', '/example', { Version: 'one' }, 'infra-backend-v1'], ['example.com', '/v2', {}, 'infra-backend-v2'], ['example.net', '/v2', {}, 'infra-backend-v1'],
+      ['example.com', '/v2/example', {}, 'infra-backend-v2'], ['example.com', '/', { Version: 'two' }, 'infra-backend-v2'],
+    ] as const) await expectEventually(a, { host, path, headers: headers as Record<string, string> }, { backend, namespace: INFRA });
+  });
+
+  conformance('HTTPRouteListenerPortMatching', async () => {
+    const l = (name: string, port: number, hostname: string) => `  - {name: ${name}, port: ${port}, protocol: HTTP, hostname: ${hostname}, allowedRoutes: {namespaces: {from: Same}}}`;
+    await apply(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: httproute-listener-port-matching, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners:
+${[l('listener-1', 80, 'foo.com'), l('listener-2', 8080, 'foo.com'), l('listener-3', 8080, 'bar.com'), l('listener-4', 8090, 'foo.com'), l('listener-5', 8090, 'bar.com')].join('\n')}
+---
+${httpRoute('backend-v1', INFRA, `  parentRefs: [{name: httproute-listener-port-matching, namespace: ${INFRA}, port: 80}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]`)}
+---
+${httpRoute('backend-v2', INFRA, `  parentRefs: [{name: httproute-listener-port-matching, namespace: ${INFRA}, port: 8080}]
+  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]`)}
+---
+${httpRoute('backend-v3', INFRA, `  parentRefs: [{name: httproute-listener-port-matching, namespace: ${INFRA}, port: 8090, sectionName: listener-4}]
+  rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]`)}`);
+    for (const n of ['backend-v1', 'backend-v2', 'backend-v3']) await routeConditions(INFRA, n, { ResolvedRefs: 'True/ResolvedRefs' });
+    const a = await gwAddress('httproute-listener-port-matching');
+    for (const [host, port, want] of [
+      ['foo.com', 80, 'infra-backend-v1'], ['foo.com:8080', 8080, 'infra-backend-v2'], ['bar.com:8080', 8080, 'infra-backend-v2'],
+      ['foo.com:8090', 8090, 'infra-backend-v3'], ['bar.com:8090', 8090, 404],
+    ] as const) await expectEventually(a, { host, port, path: '/' }, typeof want === 'number' ? { status: want } : { backend: want, namespace: INFRA });
+  });
+
+  conformance('GatewayInvalidRouteKind', async () => {
+    const g = (name: string, kinds: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners:
+  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}, kinds: [${kinds}]}}`;
+    await apply(`${g('gateway-only-invalid-route-kind', '{kind: InvalidRoute}')}\n---\n${g('gateway-supported-and-invalid-route-kind', '{kind: InvalidRoute}, {kind: HTTPRoute}')}`);
+    const invalidKinds = (ls: any[]) => {
+      const c = ls[0]?.conditions.find((x: any) => x.type === 'ResolvedRefs');
+      if (c?.status !== 'False' || c.reason !== 'InvalidRouteKinds') throw new Error(`ResolvedRefs ${c?.status}/${c?.reason}`);
+    };
+    await listenerStatus(INFRA, 'gateway-only-invalid-route-kind', (ls) => {
+      invalidKinds(ls);
+      if (ls[0].supportedKinds.length !== 0) throw new Error(`supportedKinds ${JSON.stringify(ls[0].supportedKinds)}`);
+    });
+    await listenerStatus(INFRA, 'gateway-supported-and-invalid-route-kind', (ls) => {
+      invalidKinds(ls);
+      if (JSON.stringify(ls[0].supportedKinds.map((k: any) => k.kind)) !== '["HTTPRoute"]') throw new Error(`supportedKinds ${JSON.stringify(ls[0].supportedKinds)}`);
+    });
+  });
+
+  conformance('HTTPRouteDisallowedKind', async () => {
+    await apply(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: tlsroutes-only, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners:
+  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}}
+---
+${httpRoute('disallowed-kind', INFRA, `  parentRefs: [{name: tlsroutes-only, namespace: ${INFRA}}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]`)}`);
+    await routeConditions(INFRA, 'disallowed-kind', { Accepted: 'False/NotAllowedByListeners', ResolvedRefs: 'True/ResolvedRefs' });
+  });
+
+  conformance('HTTPRouteRequestTimeout', async () => {
+    await apply(httpRoute('request-timeout', INFRA, `  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /request-timeout}}]
+    timeouts: {request: 500ms}
+    backendRefs: [{name: infra-backend-v1, port: 8080}]`));
+    const a = await gwAddress('same-namespace');
+    await expectEventually(a, { path: '/request-timeout' }, { backend: 'infra-backend-v1', namespace: INFRA });
+    await expectEventually(a, { path: '/request-timeout?delay=1s' }, { status: 504 });
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
