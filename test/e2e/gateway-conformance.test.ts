@@ -852,6 +852,59 @@ ${httpRoute('disallowed-kind', INFRA, `  parentRefs: [{name: tlsroutes-only, nam
     await expectEventually(a, { path: '/request-timeout?delay=1s' }, { status: 504 });
   });
 
+  /** Upstream's set of ReferenceGrants that each get one field wrong, so none permits the reference. */
+  const wrongGrants = (fromKind: string, toKind: string, toName: string, target: string) => {
+    const grant = (name: string, ns: string, from: { group: string; kind: string; namespace: string }, to: { group: string; kind: string; name: string }) => `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  from: [{group: "${from.group}", kind: ${from.kind}, namespace: ${from.namespace}}]
+  to: [{group: "${to.group}", kind: ${to.kind}, name: ${to.name}}]`;
+    const from = { group: 'gateway.networking.k8s.io', kind: fromKind, namespace: INFRA };
+    const to = { group: '', kind: toKind, name: toName };
+    return [
+      grant('reference-grant-wrong-namespace', APP, from, to),
+      grant('reference-grant-wrong-from-group', target, { ...from, group: 'not-the-group-youre-looking-for' }, to),
+      grant('reference-grant-wrong-from-kind', target, { ...from, kind: fromKind === 'Gateway' ? 'HTTPRoute' : 'Gateway' }, to),
+      grant('reference-grant-wrong-from-namespace', target, { ...from, namespace: 'not-the-namespace-youre-looking-for' }, to),
+      grant('reference-grant-wrong-to-group', target, from, { ...to, group: 'not-the-group-youre-looking-for' }),
+      grant('reference-grant-wrong-to-kind', target, from, { ...to, kind: toKind === 'Secret' ? 'Service' : 'Secret' }),
+      grant('reference-grant-wrong-to-name', target, from, { ...to, name: 'not-the-name-youre-looking-for' }),
+    ].join('\n---\n');
+  };
+
+  conformance('GatewaySecretInvalidReferenceGrant', async () => {
+    await apply(`${secretGateway('gateway-secret-invalid-reference-grant', WEB)}\n---\n${wrongGrants('Gateway', 'Secret', 'certificate', WEB)}`);
+    await listenerStatus(INFRA, 'gateway-secret-invalid-reference-grant', (ls) => {
+      const c = ls[0]?.conditions.find((x: any) => x.type === 'ResolvedRefs');
+      if (c?.status !== 'False' || c.reason !== 'RefNotPermitted') throw new Error(`ResolvedRefs ${c?.status}/${c?.reason}`);
+      if (JSON.stringify(ls[0].supportedKinds.map((k: any) => k.kind)) !== '["HTTPRoute"]') throw new Error('supportedKinds');
+    });
+  });
+
+  conformance('GatewaySecretReferenceGrantSpecific', async () => {
+    await apply(`apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: reference-grant-specific, namespace: ${WEB}}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: ${INFRA}}]
+  to: [{group: "", kind: Secret, name: certificate}]
+---
+${secretGateway('gateway-secret-reference-grant-specific', WEB)}`);
+    await listenerStatus(INFRA, 'gateway-secret-reference-grant-specific', (ls) => {
+      for (const t of ['Accepted', 'ResolvedRefs', 'Programmed']) if (!ls[0]?.conditions.some((c: any) => c.type === t && c.status === 'True')) throw new Error(`${t} not True`);
+    });
+  });
+
+  conformance('HTTPRouteInvalidReferenceGrant', async () => {
+    await apply(`${wrongGrants('HTTPRoute', 'Service', 'web-backend', WEB)}
+---
+${httpRoute('reference-grant', INFRA, `  parentRefs: [{name: same-namespace}]
+  rules: [{backendRefs: [{name: web-backend, namespace: ${WEB}, port: 8080}]}]`)}`);
+    await routeConditions(INFRA, 'reference-grant', { Accepted: 'True/Accepted', ResolvedRefs: 'False/RefNotPermitted' });
+    await expectEventually(await gwAddress('same-namespace'), { path: '/' }, { status: 500 });
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
