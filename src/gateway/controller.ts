@@ -42,6 +42,27 @@ function lbAddresses(services: KObject[]): Set<string> {
   return out;
 }
 
+/** A listener whose port could not be bound on the Gateway's address is not Accepted: PortUnavailable. */
+function withBindErrors(gw: KObject, want: Record<string, any>, bindErrors: ReadonlyMap<string, string>): Record<string, any> {
+  const address = want.addresses?.[0]?.value;
+  if (!address || !bindErrors.size) return want;
+  const ports = new Map<string, number>(((gw.spec as any)?.listeners ?? []).map((l: any) => [l.name, l.port]));
+  const gen = gw.metadata.generation;
+  return {
+    ...want,
+    listeners: (want.listeners as any[]).map((l) => {
+      const err = bindErrors.get(`${address}:${ports.get(l.name)}`);
+      if (!err) return l;
+      return {
+        ...l,
+        conditions: l.conditions.map((c: any) =>
+          c.type === 'Accepted' ? { type: 'Accepted', status: 'False', reason: 'PortUnavailable', message: err, observedGeneration: gen }
+            : c.type === 'Programmed' ? { type: 'Programmed', status: 'False', reason: 'Invalid', message: err, observedGeneration: gen } : c),
+      };
+    }),
+  };
+}
+
 export async function startGatewayController(opts: GatewayControllerOptions): Promise<GatewayController> {
   const { store } = opts;
   const controllerName = opts.controllerName ?? KDP_CONTROLLER_NAME;
@@ -107,7 +128,7 @@ export async function startGatewayController(opts: GatewayControllerOptions): Pr
     for (const [key, want] of model.gatewayStatus) {
       const [ns, name] = key.split('/');
       const gw = inf.gateways.get(ns, name);
-      if (gw) ok = status.gateway(GATEWAY_GR.gateways, gw, want, stampNow) && ok;
+      if (gw) ok = status.gateway(GATEWAY_GR.gateways, gw, withBindErrors(gw, want, proxy.bindErrors), stampNow) && ok;
     }
     for (const r of inf.routes.list()) {
       const key = `${r.metadata.namespace}/${r.metadata.name}`;
