@@ -289,8 +289,11 @@ function evaluateRoute(route: KObject, inputs: GatewayInputs, services: Map<stri
     if (resolvedRefs.status === 'True') resolvedRefs = cond('ResolvedRefs', false, reason, message, gen);
   };
   let unsupported: string | undefined;
+  // A RequestMirror's backendRef defaults to the route's namespace.
+  const withNamespace = (filters: Filter[] | undefined): Filter[] => (filters ?? []).map((f) => (f.type === 'RequestMirror' && f.requestMirror?.backendRef
+    ? { ...f, requestMirror: { ...f.requestMirror, backendRef: { ...f.requestMirror.backendRef, namespace: f.requestMirror.backendRef.namespace ?? ns } } } : f));
   const rules = (((route.spec as any)?.rules ?? []) as any[]).map((r, ruleIndex) => {
-    const filters: Filter[] = r.filters ?? [];
+    const filters: Filter[] = withNamespace(r.filters);
     for (const f of filters) if (!SUPPORTED_FILTERS.has(f.type)) unsupported ??= `filter ${f.type} is not supported`;
     const backends: Backend[] = ((r.backendRefs ?? []) as any[]).map((b): Backend => {
       const weight = b.weight ?? 1;
@@ -315,7 +318,7 @@ function evaluateRoute(route: KObject, inputs: GatewayInputs, services: Map<stri
         return { kind: 'invalid', weight, reason: 'BackendNotFound' };
       }
       for (const f of (b.filters ?? []) as Filter[]) if (!SUPPORTED_FILTERS.has(f.type)) unsupported ??= `filter ${f.type} is not supported`;
-      return { kind: 'service', namespace: bns, name: b.name, port: b.port, weight, filters: b.filters ?? [] };
+      return { kind: 'service', namespace: bns, name: b.name, port: b.port, weight, filters: withNamespace(b.filters) };
     });
     const rawMatches: any[] = r.matches?.length ? r.matches : [{ path: { type: 'PathPrefix', value: '/' } }];
     const matches: CompiledMatch[] = [];

@@ -905,6 +905,29 @@ ${httpRoute('reference-grant', INFRA, `  parentRefs: [{name: same-namespace}]
     await expectEventually(await gwAddress('same-namespace'), { path: '/' }, { status: 500 });
   });
 
+  conformance('HTTPRouteRequestMirror', async () => {
+    await apply(httpRoute('request-mirror', INFRA, `  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /mirror}}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, namespace: ${INFRA}, port: 8080}}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080, namespace: ${INFRA}}]
+  - matches: [{path: {type: PathPrefix, value: /mirror-and-modify-headers}}]
+    filters:
+    - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}], add: [{name: X-Header-Add, value: header-val-1}], remove: [X-Header-Remove]}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, namespace: ${INFRA}, port: 8080}}}
+    backendRefs: [{name: infra-backend-v1, port: 8080, namespace: ${INFRA}}]`));
+    await routeConditions(INFRA, 'request-mirror', { Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs' });
+    const a = await gwAddress('same-namespace');
+    for (const [path, extra] of [['/mirror', {}], ['/mirror-and-modify-headers', { headers: { 'X-Header-Set': 'set-overwrites-values', 'X-Header-Add': 'header-val-1' }, absentHeaders: ['X-Header-Remove'] }]] as const) {
+      await expectEventually(a, { path, headers: { 'X-Header-Remove': 'remove-val' } }, { backend: 'infra-backend-v1', namespace: INFRA, ...extra });
+      // Upstream reads the mirror backend's logs for its echo line of the request.
+      await eventually(async () => {
+        const logs = await kubectl(['logs', '-n', INFRA, '-l', 'app=infra-backend-v2', '--tail=-1', '--prefix']);
+        if (!new RegExp(`Echoing back request made to ${path} to client`).test(logs.stdout)) throw new Error(`no mirrored ${path} in infra-backend-v2's logs`);
+      }, { timeout: 20_000, interval: 500, what: `${path} mirrored to infra-backend-v2` });
+    }
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
@@ -915,6 +938,9 @@ ${httpRoute('reference-grant', INFRA, `  parentRefs: [{name: same-namespace}]
     expect(r.stdout).toMatch(/gateway\.gateway\.networking\.k8s\.io\/same-namespace\s+kdp\s+127\.253\.0\.\d+\s+True/);
     expect(r.stdout).toMatch(/NAME\s+HOSTNAMES\s+AGE/);
     expect(r.stdout).toMatch(/httproute\.gateway\.networking\.k8s\.io\/columns\s+\["columns\.example\.com"\]/);
+    const described = await kubectl(['describe', 'gateway', '-n', INFRA, 'same-namespace']);
+    expect(described.stdout).toMatch(/Type:\s+Programmed/);
+    expect(described.stdout).toMatch(/Attached Routes:\s+\d+/);
     const crd = await kubectl(['get', 'crd', 'referencegrants.gateway.networking.k8s.io', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
     expect(crd.stdout).toBe('True');
     const beta = await k.fetch(`/apis/gateway.networking.k8s.io/v1beta1/namespaces/${INFRA}/referencegrants`);

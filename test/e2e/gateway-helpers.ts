@@ -24,11 +24,11 @@ export interface Expect {
   path?: string;
   host?: string;
   headers?: Record<string, string>;
-  absentHeaders?: string[];
+  absentHeaders?: readonly string[];
   /** Expected Location, split as upstream compares it. */
   redirect?: { scheme?: string; host?: string; port?: string; path?: string };
   responseHeaders?: Record<string, string>;
-  absentResponseHeaders?: string[];
+  absentResponseHeaders?: readonly string[];
 }
 
 export interface Res {

@@ -3,7 +3,8 @@
 // query included), `host`, `method`, `proto`, `headers` (Go-canonical names → value lists, Host not
 // among them), `httpPort`, `namespace`/`ingress`/`service`/`pod` from $NAMESPACE, $INGRESS_NAME,
 // $SERVICE_NAME, $POD_NAME. `?delay=1s` waits first; `X-Echo-Set-Header: name:value,…` sets response
-// headers; `/health` → 200 OK; `/status/NNN` → that status.
+// headers; `/health` → 200 OK; `/status/NNN` → that status. Every echo is logged as upstream logs it
+// (`Echoing back request made to <path> to client (<addr>)`), which the mirror test reads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ImageAdapter } from '../../lib/image-adapter.js';
 import { startHttpListeners } from './http-listener.js';
@@ -87,6 +88,7 @@ export const echoBasic: ImageAdapter = {
         res.writeHead(m ? Number(m[1]) : 400);
         return void res.end();
       }
+      ctx.log.stdout(`Echoing back request made to ${url} to client (${req.socket.remoteAddress}:${req.socket.remotePort})`);
       const delay = new URL(url, 'http://x').searchParams.get('delay');
       const wait = delay ? parseGoDuration(delay) : 0;
       const answer = () => {
