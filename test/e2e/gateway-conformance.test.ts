@@ -928,6 +928,35 @@ ${httpRoute('reference-grant', INFRA, `  parentRefs: [{name: same-namespace}]
     }
   });
 
+  conformance('GatewayModifyListeners', async () => {
+    const https = `  - {name: https, port: 443, protocol: HTTPS, hostname: secure.test.com, allowedRoutes: {namespaces: {from: All}}, tls: {certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: ${INFRA}}]}}`;
+    const http = (hostname?: string) => `  - {name: http, port: 80, protocol: HTTP,${hostname ? ` hostname: ${hostname},` : ''} allowedRoutes: {namespaces: {from: All}}}`;
+    const gateway = (name: string, listeners: string[]) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners:
+${listeners.join('\n')}`;
+    const routeTo = (name: string, gwName: string) => httpRoute(name, INFRA, `  parentRefs: [{kind: Gateway, name: ${gwName}, namespace: ${INFRA}}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]`);
+    await apply([gateway('gateway-add-listener', [https]), routeTo('http-route-1', 'gateway-add-listener'), gateway('gateway-remove-listener', [https, http()]), routeTo('http-route-2', 'gateway-remove-listener')].join('\n---\n'));
+    const expectListeners = (name: string, gen: number, names: string[]) => listenerStatus(INFRA, name, (ls, g) => {
+      if (g.metadata.generation !== gen || g.status.conditions.some((c: any) => c.observedGeneration !== gen)) throw new Error(`${name}: not at generation ${gen}`);
+      if (JSON.stringify(ls.map((l) => l.name)) !== JSON.stringify(names)) throw new Error(`${name}: listeners ${ls.map((l) => l.name)}`);
+      for (const l of ls) {
+        if (l.attachedRoutes !== 1) throw new Error(`${name}/${l.name}: attachedRoutes ${l.attachedRoutes}`);
+        for (const t of ['Accepted', 'ResolvedRefs', 'Programmed']) if (!l.conditions.some((c: any) => c.type === t && c.status === 'True' && c.observedGeneration === gen)) throw new Error(`${name}/${l.name}: ${t}`);
+      }
+    });
+    await expectListeners('gateway-add-listener', 1, ['https']);
+    await expectListeners('gateway-remove-listener', 1, ['https', 'http']);
+    await apply(gateway('gateway-add-listener', [https, http('data.test.com')]));
+    await apply(gateway('gateway-remove-listener', [https]));
+    await expectListeners('gateway-add-listener', 2, ['https', 'http']);
+    await expectListeners('gateway-remove-listener', 2, ['https']);
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
