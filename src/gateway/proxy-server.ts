@@ -5,7 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { explainBindError } from '../lib/bind-errors.js';
 import { applyHeaderModifier, modifyPath, pickBackend, redirectTarget, type HeaderMap } from './filters.js';
 import { hostnameMatches, requestHost } from './hostnames.js';
@@ -141,6 +141,12 @@ export class GatewayProxy {
     const search = q < 0 ? '' : rawTarget.slice(q);
     const host = requestHost(req.headers.host);
     const listener = selectListener(group, host);
+    if (secure) {
+      // The listener was chosen by SNI at the handshake: a Host another listener serves is misdirected.
+      const sni = (req.socket as TLSSocket).servername;
+      const bySni = sni ? selectListener(group, sni.toLowerCase()) : undefined;
+      if (bySni && bySni !== listener) return text(res, 421, 'Misdirected Request\n');
+    }
     if (!listener) return text(res, 404, 'no listener for this host\n');
     const view: RequestView = {
       host, path, method: req.method ?? 'GET', query: new URLSearchParams(search),

@@ -957,6 +957,23 @@ ${listeners.join('\n')}`;
     await expectListeners('gateway-remove-listener', 2, ['https']);
   });
 
+  conformance('HTTPRouteHTTPSListenerDetectMisdirectedRequests', async () => {
+    const r = (n: number, parent: string, backend: string) => httpRoute(`https-listener-detect-misdirected-requests-test-${n}`, INFRA, `  parentRefs: [{name: same-namespace-with-https-listener${parent}}]
+${n === 1 ? '  hostnames: [example.org]\n' : ''}  rules: [{matches: [{path: {type: PathPrefix, value: /detect-misdirected-requests}}], backendRefs: [{name: ${backend}, port: 8080}]}]`);
+    await apply([r(1, '', 'infra-backend-v1'), r(2, ', sectionName: https-with-hostname', 'infra-backend-v2'), r(3, ', sectionName: https-with-wildcard-hostname', 'infra-backend-v3'), r(4, ', sectionName: https-with-hostname-matching-wildcard', 'infra-backend-v1')].join('\n---\n'));
+    const a = await gwAddress('same-namespace-with-https-listener');
+    for (const [serverName, host, want] of [
+      ['example.org', 'example.org', 'infra-backend-v1'], ['example.org', 'second-example.org', 421], ['example.org', 'unknown-example.org', 404],
+      ['second-example.org', 'second-example.org', 'infra-backend-v2'], ['second-example.org', 'example.org', 421], ['second-example.org', 'unknown-example.org', 421],
+      ['third-example.wildcard.org', 'third-example.wildcard.org', 'infra-backend-v3'], ['third-example.wildcard.org', 'fith-example.wildcard.org', 'infra-backend-v3'],
+      ['third-example.wildcard.org', 'fourth-example.wildcard.org', 421], ['third-example.wildcard.org', 'second-example.org', 421], ['third-example.wildcard.org', 'unknown-example.org', 421],
+      ['fourth-example.wildcard.org', 'fourth-example.wildcard.org', 'infra-backend-v1'], ['fourth-example.wildcard.org', 'fith-example.wildcard.org', 421],
+      ['unknown-example.org', 'example.org', 'infra-backend-v1'], ['unknown-example.org', 'unknown-example.org', 404],
+    ] as const) {
+      await expectEventually(a, { path: '/detect-misdirected-requests', host, serverName, https: true }, typeof want === 'number' ? { status: want } : { backend: want, namespace: INFRA });
+    }
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]

@@ -10,8 +10,9 @@ export interface Req {
   host?: string;
   method?: string;
   headers?: Record<string, string>;
-  /** HTTPS with this SNI (default: the host). */
   https?: boolean;
+  /** The TLS server name (default: the host). */
+  serverName?: string;
   port?: number;
 }
 
@@ -45,7 +46,7 @@ export function request(address: string, r: Req): Promise<Res> {
     const req = mod.request({
       host: address, port: r.port ?? (secure ? 443 : 80), method: r.method ?? 'GET', path: r.path, agent: false,
       headers: { Host: r.host ?? 'example.com', ...(r.headers ?? {}) }, timeout: 5000,
-      ...(secure ? { servername: r.host ?? 'example.com', rejectUnauthorized: false } : {}),
+      ...(secure ? { servername: r.serverName ?? r.host ?? 'example.com', rejectUnauthorized: false } : {}),
     }, (res) => {
       let body = '';
       res.setEncoding('utf8');
