@@ -974,6 +974,45 @@ ${n === 1 ? '  hostnames: [example.org]\n' : ''}  rules: [{matches: [{path: {typ
     }
   });
 
+  conformance('HTTPRouteRedirectPortAndScheme', async () => {
+    const rule = (path: string, redirect: string) => `  - matches: [{path: {type: PathPrefix, value: ${path}}}]\n    filters: [{type: RequestRedirect, requestRedirect: {hostname: example.org${redirect}}}]`;
+    const routeFor = (name: string, parent: string, rules: string[]) => httpRoute(name, INFRA, `  parentRefs: [{name: ${parent}}]\n  rules:\n${rules.join('\n')}`);
+    await apply([
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: same-namespace-with-http-listener-on-8080, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners: [{name: http, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]`,
+      routeFor('http-route-for-listener-on-port-80', 'same-namespace', [
+        rule('/scheme-nil-and-port-nil', ''), rule('/scheme-nil-and-port-80', ', port: 80'), rule('/scheme-nil-and-port-8080', ', port: 8080'),
+        rule('/scheme-https-and-port-nil', ', scheme: https'), rule('/scheme-https-and-port-443', ', scheme: https, port: 443'), rule('/scheme-https-and-port-8443', ', scheme: https, port: 8443'),
+      ]),
+      routeFor('http-route-for-listener-on-port-8080', 'same-namespace-with-http-listener-on-8080', [
+        rule('/scheme-nil-and-port-nil', ''), rule('/scheme-nil-and-port-80', ', port: 80'), rule('/scheme-https-and-port-nil', ', scheme: https'),
+      ]),
+      routeFor('http-route-for-listener-on-port-443', 'same-namespace-with-https-listener', [
+        rule('/scheme-nil-and-port-nil', ''), rule('/scheme-nil-and-port-443', ', port: 443'), rule('/scheme-nil-and-port-8443', ', port: 8443'),
+        rule('/scheme-http-and-port-nil', ', scheme: http'), rule('/scheme-http-and-port-80', ', scheme: http, port: 80'), rule('/scheme-http-and-port-8080', ', scheme: http, port: 8080'),
+      ]),
+    ].join('\n---\n'));
+    const host = 'example.org';
+    const a80 = await gwAddress('same-namespace');
+    for (const [path, scheme, port] of [
+      ['/scheme-nil-and-port-nil', 'http', ''], ['/scheme-nil-and-port-80', 'http', ''], ['/scheme-nil-and-port-8080', 'http', '8080'],
+      ['/scheme-https-and-port-nil', 'https', ''], ['/scheme-https-and-port-443', 'https', ''], ['/scheme-https-and-port-8443', 'https', '8443'],
+    ] as const) await expectEventually(a80, { path }, { status: 302, redirect: { scheme, host, port, path } });
+    const a8080 = await gwAddress('same-namespace-with-http-listener-on-8080');
+    for (const [path, scheme, port] of [['/scheme-nil-and-port-nil', 'http', '8080'], ['/scheme-nil-and-port-80', 'http', ''], ['/scheme-https-and-port-nil', 'https', '']] as const) {
+      await expectEventually(a8080, { path, port: 8080 }, { status: 302, redirect: { scheme, host, port, path } });
+    }
+    const a443 = await gwAddress('same-namespace-with-https-listener');
+    for (const [path, scheme, port] of [
+      ['/scheme-nil-and-port-nil', 'https', ''], ['/scheme-nil-and-port-443', 'https', ''], ['/scheme-nil-and-port-8443', 'https', '8443'],
+      ['/scheme-http-and-port-nil', 'http', ''], ['/scheme-http-and-port-80', 'http', ''], ['/scheme-http-and-port-8080', 'http', '8080'],
+    ] as const) await expectEventually(a443, { path, host, https: true }, { status: 302, redirect: { scheme, host, port, path } });
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
