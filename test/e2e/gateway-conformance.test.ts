@@ -1013,6 +1013,41 @@ spec:
     ] as const) await expectEventually(a443, { path, host, https: true }, { status: 302, redirect: { scheme, host, port, path } });
   });
 
+  conformance('HTTPRoutePartiallyInvalidViaInvalidReferenceGrant', async () => {
+    await apply(`apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: invalid-reference-grant, namespace: ${APP}}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ${INFRA}}]
+  to: [{group: "", kind: Service, name: app-backend-v1}]
+---
+${httpRoute('invalid-reference-grant', INFRA, `  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v2}}]
+    backendRefs: [{name: app-backend-v2, namespace: ${APP}, port: 8080}]
+  - backendRefs: [{name: app-backend-v1, namespace: ${APP}, port: 8080}]`)}`);
+    await routeConditions(INFRA, 'invalid-reference-grant', { Accepted: 'True/Accepted', ResolvedRefs: 'False/RefNotPermitted' });
+    const a = await gwAddress('same-namespace');
+    await expectEventually(a, { path: '/v2' }, { status: 500 });
+    await expectEventually(a, { path: '/' }, { backend: 'app-backend-v1', namespace: APP });
+  });
+
+  conformance('HTTPRouteInvalidParentRefSectionNameNotMatchingPort', async () => {
+    await apply(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gateway-with-one-not-matching-port-and-section-name-route, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]
+---
+${httpRoute('httproute-listener-section-name-not-matching-port', INFRA, `  parentRefs: [{name: gateway-with-one-not-matching-port-and-section-name-route, sectionName: http, port: 81}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]`)}`);
+    await routeConditions(INFRA, 'httproute-listener-section-name-not-matching-port', { Accepted: 'False/NoMatchingParent' });
+    await listenerStatus(INFRA, 'gateway-with-one-not-matching-port-and-section-name-route', (ls) => {
+      if (ls[0]?.attachedRoutes !== 0) throw new Error(`attachedRoutes ${ls[0]?.attachedRoutes}`);
+    });
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
