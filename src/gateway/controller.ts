@@ -85,6 +85,7 @@ export async function startGatewayController(opts: GatewayControllerOptions): Pr
     const out: string[] = [];
     for (const slice of inf.slices.list(ns)) {
       if (slice.metadata.labels?.['kubernetes.io/service-name'] !== name) continue;
+      if ((slice as any).addressType && (slice as any).addressType !== 'IPv4') continue; // kdp's pods are IPv4
       const p = (((slice as any).ports ?? []) as any[]).find((x) => (x.name ?? '') === (sp.name ?? ''));
       if (!p?.port) continue;
       for (const ep of ((slice as any).endpoints ?? []) as any[]) {

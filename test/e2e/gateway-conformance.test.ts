@@ -1048,6 +1048,39 @@ ${httpRoute('httproute-listener-section-name-not-matching-port', INFRA, `  paren
     });
   });
 
+  conformance('HTTPRouteServiceTypes', async () => {
+    // As upstream: manual EndpointSlices (IPv4 and IPv6) hold the infra-backend-v1 pods' addresses.
+    const pods = await getJson(`/api/v1/namespaces/${INFRA}/pods?labelSelector=app%3Dinfra-backend-v1`);
+    const ips: string[] = pods.items.map((p: any) => p.status.podIP).filter(Boolean);
+    expect(ips.length).toBeGreaterThan(0);
+    const service = (name: string, headless: boolean, selector: boolean) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${INFRA}}
+spec:
+${headless ? '  clusterIP: None\n' : ''}${selector ? '  selector: {app: infra-backend-v1}\n' : ''}  ports: [{name: first-port, port: 8080, targetPort: 3000}]`;
+    const slices = (svc: string) => ['IPv4', 'IPv6'].map((family) => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${svc}-${family === 'IPv4' ? 'ip4' : 'ip6'}, namespace: ${INFRA}, labels: {kubernetes.io/service-name: ${svc}}}
+addressType: ${family}
+ports: [{name: first-port, port: 3000}]
+endpoints: [${family === 'IPv4' ? ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}`).join(', ') : ''}]`).join('\n---\n');
+    await apply([
+      service('manual-endpointslices', false, false), slices('manual-endpointslices'),
+      service('headless', true, true),
+      service('headless-manual-endpointslices', true, false), slices('headless-manual-endpointslices'),
+      httpRoute('service-types', INFRA, `  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: Exact, value: /manual-endpointslices}}]
+    backendRefs: [{name: manual-endpointslices, port: 8080}]
+  - matches: [{path: {type: Exact, value: /headless}}]
+    backendRefs: [{name: headless, port: 8080}]
+  - matches: [{path: {type: Exact, value: /headless-manual-endpointslices}}]
+    backendRefs: [{name: headless-manual-endpointslices, port: 8080}]`),
+    ].join('\n---\n'));
+    const a = await gwAddress('same-namespace');
+    for (const path of ['/manual-endpointslices', '/headless', '/headless-manual-endpointslices']) await expectEventually(a, { path }, { backend: 'infra-backend-v1', namespace: INFRA });
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
