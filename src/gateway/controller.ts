@@ -124,7 +124,7 @@ export async function startGatewayController(opts: GatewayControllerOptions): Pr
     let ok = true;
     for (const c of classes) {
       const want = model.classStatus.get(c.metadata.name);
-      if (want) ok = status.gatewayClass(GATEWAY_GR.gatewayclasses, inf.classes.get(undefined, c.metadata.name) ?? c, want.conditions, stampNow) && ok;
+      if (want) ok = status.gatewayClass(GATEWAY_GR.gatewayclasses, inf.classes.get(undefined, c.metadata.name) ?? c, want.conditions, want.supportedFeatures, stampNow) && ok;
     }
     for (const [key, want] of model.gatewayStatus) {
       const [ns, name] = key.split('/');

@@ -40,6 +40,9 @@ describe('Gateway API route table', () => {
     const m = buildGatewayModel(inputs({}));
     expect([...m.classStatus.keys()]).toEqual(['kdp']);
     expect(m.classStatus.get('kdp')!.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Accepted=True/Accepted', 'SupportedVersion=True/SupportedVersion']);
+    const features = m.classStatus.get('kdp')!.supportedFeatures.map((f) => f.name);
+    expect(features).toEqual([...features].sort());
+    expect(features).toContain('HTTPRoute');
     const st = m.gatewayStatus.get('infra/gw') as any;
     expect(st.addresses).toEqual([{ type: 'IPAddress', value: '127.1.0.1' }]);
     expect(st.conditions.map((c: any) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Accepted=True/Accepted', 'Programmed=True/Programmed']);

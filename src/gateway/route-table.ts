@@ -10,6 +10,17 @@ import { matchesLabels } from './labels.js';
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const KDP_CONTROLLER_NAME = 'kdp.dev/gateway-controller';
 
+/**
+ * The conformance features kdp claims (GatewayClass status.supportedFeatures, sorted): those whose
+ * upstream tests pass in test/e2e/gateway-conformance.test.ts.
+ */
+export const SUPPORTED_FEATURES = [
+  'Gateway', 'GatewayHTTPSListenerDetectMisdirectedRequests', 'GatewayPort8080', 'HTTPRoute', 'HTTPRouteHostRewrite',
+  'HTTPRouteMethodMatching', 'HTTPRouteParentRefPort', 'HTTPRoutePathRedirect', 'HTTPRoutePathRewrite', 'HTTPRoutePortRedirect',
+  'HTTPRouteQueryParamMatching', 'HTTPRouteRequestMirror', 'HTTPRouteRequestTimeout', 'HTTPRouteResponseHeaderModification',
+  'HTTPRouteSchemeRedirect', 'ReferenceGrant',
+];
+
 // --------------------------------------------------------------------------------------- types
 
 export interface Condition {
@@ -82,8 +93,8 @@ export interface GatewayInputs {
 }
 
 export interface GatewayModel {
-  /** Our GatewayClasses' wanted status conditions. */
-  classStatus: Map<string, { conditions: Condition[] }>;
+  /** Our GatewayClasses' wanted status: conditions and supportedFeatures. */
+  classStatus: Map<string, { conditions: Condition[]; supportedFeatures: { name: string }[] }>;
   /** Our Gateways' wanted status (namespace/name → status). */
   gatewayStatus: Map<string, Record<string, unknown>>;
   /** Our status.parents entries for each HTTPRoute (namespace/name). */
@@ -362,6 +373,7 @@ export function buildGatewayModel(inputs: GatewayInputs): GatewayModel {
         cond('Accepted', true, 'Accepted', 'GatewayClass accepted by kdp', gen),
         cond('SupportedVersion', true, 'SupportedVersion', 'the Gateway API CRDs installed are a supported version', gen),
       ],
+      supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })),
     });
   }
   const services = new Map(inputs.services.map((s) => [keyOf(s), s]));

@@ -34,9 +34,9 @@ export class StatusWriter {
     }
   }
 
-  gatewayClass(gr: string, obj: KObject, conditions: Condition[], now: string): boolean {
+  gatewayClass(gr: string, obj: KObject, conditions: Condition[], supportedFeatures: { name: string }[], now: string): boolean {
     const prev = (obj.status as any)?.conditions as Stamped[] | undefined;
-    return this.write(gr, obj, { ...(obj.status ?? {}), conditions: stamp(conditions, prev, now) });
+    return this.write(gr, obj, { ...(obj.status ?? {}), conditions: stamp(conditions, prev, now), supportedFeatures });
   }
 
   gateway(gr: string, obj: KObject, wanted: Record<string, any>, now: string): boolean {

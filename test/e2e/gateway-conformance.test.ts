@@ -156,6 +156,7 @@ spec:
       const c = gc.status?.conditions?.find((x: any) => x.type === 'Accepted');
       if (gc.metadata.generation !== gen || c?.status !== 'True' || c.observedGeneration !== gen) throw new Error(JSON.stringify(gc.status));
       if (!gc.status.conditions.some((x: any) => x.type === 'SupportedVersion' && x.status === 'True')) throw new Error('no SupportedVersion');
+      if (!gc.status.supportedFeatures?.some((f: any) => f.name === 'HTTPRoute')) throw new Error('no supportedFeatures');
     }, { timeout: 10_000 });
     await accepted(1);
     await apply(yaml('new'));
