@@ -15,7 +15,8 @@ export const KDP_CONTROLLER_NAME = 'kdp.dev/gateway-controller';
  * upstream tests pass in test/e2e/gateway-conformance.test.ts.
  */
 export const SUPPORTED_FEATURES = [
-  'Gateway', 'GatewayHTTPSListenerDetectMisdirectedRequests', 'GatewayPort8080', 'HTTPRoute', 'HTTPRouteHostRewrite',
+  'Gateway', 'GatewayHTTPListenerIsolation', 'GatewayHTTPSListenerDetectMisdirectedRequests', 'GatewayPort8080', 'HTTPRoute',
+  'HTTPRoute303RedirectStatusCode', 'HTTPRoute307RedirectStatusCode', 'HTTPRoute308RedirectStatusCode', 'HTTPRouteHostRewrite',
   'HTTPRouteMethodMatching', 'HTTPRouteParentRefPort', 'HTTPRoutePathRedirect', 'HTTPRoutePathRewrite', 'HTTPRoutePortRedirect',
   'HTTPRouteQueryParamMatching', 'HTTPRouteRequestMirror', 'HTTPRouteRequestTimeout', 'HTTPRouteResponseHeaderModification',
   'HTTPRouteSchemeRedirect', 'ReferenceGrant',

@@ -1082,6 +1082,36 @@ endpoints: [${family === 'IPv4' ? ips.map((ip) => `{addresses: ["${ip}"], condit
     for (const path of ['/manual-endpointslices', '/headless', '/headless-manual-endpointslices']) await expectEventually(a, { path }, { backend: 'infra-backend-v1', namespace: INFRA });
   });
 
+  for (const [code, path] of [[303, '/see-other'], [307, '/temporary-redirect'], [308, '/permanent-redirect']] as const) {
+    conformance(`HTTPRoute${code}Redirect`, async () => {
+      await apply(httpRoute(`redirect-${code}`, INFRA, `  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: ${path}}}]
+    filters: [{type: RequestRedirect, requestRedirect: {statusCode: ${code}}}]`));
+      await expectEventually(await gwAddress('same-namespace'), { path }, { status: code, redirect: { path } });
+    });
+  }
+
+  conformance('GatewayHTTPListenerIsolation', async () => {
+    const listeners = [['empty-hostname', ''], ['wildcard-example-com', '*.example.com'], ['wildcard-foo-example-com', '*.foo.example.com'], ['abc-foo-example-com', 'abc.foo.example.com']] as const;
+    await apply([`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: http-listener-isolation, namespace: ${INFRA}}
+spec:
+  gatewayClassName: ${CLASS}
+  listeners:
+${listeners.map(([name, host]) => `  - {name: ${name}, port: 80, protocol: HTTP,${host ? ` hostname: "${host}",` : ''} allowedRoutes: {namespaces: {from: Same}}}`).join('\n')}`,
+    ...listeners.map(([name]) => httpRoute(`attaches-to-${name}`, INFRA, `  parentRefs: [{name: http-listener-isolation, sectionName: ${name}}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /${name}}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}]`))].join('\n---\n'));
+    const a = await gwAddress('http-listener-isolation');
+    const servedBy: Record<string, string> = { 'bar.com': 'empty-hostname', 'bar.example.com': 'wildcard-example-com', 'bar.foo.example.com': 'wildcard-foo-example-com', 'abc.foo.example.com': 'abc-foo-example-com' };
+    for (const [host, own] of Object.entries(servedBy)) {
+      for (const [name] of listeners) {
+        await expectEventually(a, { host, path: `/${name}` }, name === own ? { backend: 'infra-backend-v1', namespace: INFRA } : { status: 404 });
+      }
+    }
+  });
+
   it('real kubectl shows the CRDs\' printer columns for gateway,httproute', async () => {
     await apply(httpRoute('columns', INFRA, `  parentRefs: [{name: same-namespace}]
   hostnames: [columns.example.com]
