@@ -21,7 +21,7 @@ export async function ingressRow(o: RowOptions): Promise<RowResult> {
   let nginx: Proc | undefined;
   try {
     cluster = await startCluster({ nodes: 1, nodeFlags: o.nodeFlags, kdpFlags: o.kdpFlags });
-    await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'backend', labels: { app: 'backend' } }, spec: { containers: [{ name: 'nginx', image: 'debian-nginx', command: nginxBackendCommand(join(tmp.dir, 'backend'), 8080), ports: [{ containerPort: 8080 }] }] } });
+    await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'backend', labels: { app: 'backend' } }, spec: { containers: [{ name: 'nginx', image: 'debian-nginx', command: nginxBackendCommand(join(tmp.dir, 'backend'), 8080), ports: [{ containerPort: 8080 }], securityContext: { runAsUser: 0 } }] } });
     await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend' }, spec: { selector: { app: 'backend' }, ports: [{ port: 80, targetPort: 8080 }] } });
     await cluster.create({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } });
     await cluster.create({

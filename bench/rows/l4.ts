@@ -20,7 +20,7 @@ export async function l4Row(o: RowOptions, builtin: boolean): Promise<RowResult>
     const port = builtin ? 80 : 8080;
     const container = builtin
       ? { name: 'nginx', image: 'nginx:stable', ports: [{ containerPort: 80 }] }
-      : { name: 'nginx', image: 'debian-nginx', command: nginxBackendCommand(join(tmp.dir, 'backend'), 8080, [BENCH.backendForHaproxy, BENCH.backendDirect]), ports: [{ containerPort: 8080 }] };
+      : { name: 'nginx', image: 'debian-nginx', command: nginxBackendCommand(join(tmp.dir, 'backend'), 8080, [BENCH.backendForHaproxy, BENCH.backendDirect]), ports: [{ containerPort: 8080 }], securityContext: { runAsUser: 0 } };
     await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'backend', labels: { app: 'backend' } }, spec: { containers: [container] } });
     const svc = await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend' }, spec: { selector: { app: 'backend' }, ports: [{ port: 80, targetPort: port }] } });
     // Each side reaches the backend at its own address, so that with short connections no side reuses

@@ -17,8 +17,18 @@ export function versionInfo(): object {
   };
 }
 
-export function coreVersions(): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+/**
+ * `/api`. `serverAddress` is where the API really listens (the apiserver's advertise address and
+ * secure port), `host:port`, IPv6 in brackets.
+ */
+export function coreVersions(serverAddress: string): object {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+/** `host:port` of the socket a request arrived on (an IPv4-mapped IPv6 address as plain IPv4). */
+export function localServerAddress(socket: { localAddress?: string; localPort?: number }): string {
+  const host = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.localPort ?? 0}`;
 }
 
 function groups(registry: ResourceRegistry): Map<string, Set<string>> {

@@ -4,6 +4,7 @@
 // command's outcome as a metav1.Status (exit code in reason NonZeroExitCode); v1–v3 carry plain text.
 import type { Socket } from 'node:net';
 import { ApiError, errors } from './errors.js';
+import { boolParam } from './query-params.js';
 import { exitStatus, prepareExec, type ExecUpgrade } from './exec-stream.js';
 import type { ExecSession } from './pod-connector.js';
 import { SpdyConnection, type SpdyStream } from './spdy-connection.js';
@@ -46,8 +47,8 @@ export function handleSpdyExecUpgrade(u: ExecUpgrade): void {
   );
   const wanted = new Set(['error']);
   if (opts.stdin) wanted.add('stdin');
-  if (u.query.get('stdout') !== 'false' && u.query.get('stdout') !== '0') wanted.add('stdout');
-  if ((u.query.get('stderr') === 'true' || u.query.get('stderr') === '1') && !opts.tty) wanted.add('stderr');
+  if (boolParam(u.query, 'stdout')) wanted.add('stdout');
+  if (boolParam(u.query, 'stderr') && !opts.tty) wanted.add('stderr');
   if (opts.tty && protocol !== 'channel.k8s.io' && protocol !== 'v2.channel.k8s.io') wanted.add('resize');
 
   const streams = new Map<string, SpdyStream>();

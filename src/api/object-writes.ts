@@ -20,7 +20,10 @@ export function requireObject(body: unknown): KObject {
 
 export function checkKind(info: ResourceInfo, obj: KObject): void {
   if (obj.kind && obj.kind !== info.kind) {
-    throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(info)})`);
+    // the decoder's conversion of the body's kind into the resource's fails, and names both
+    const version = typeof obj.apiVersion === 'string' ? obj.apiVersion.split('/').pop() : info.version;
+    const group = info.group ? info.group.split('.')[0] : 'core';
+    throw errors.badRequest(`${obj.kind} in version "${version}" cannot be handled as a ${info.kind}: converting (${version}.${obj.kind}) to (${group}.${info.kind}): unknown conversion`);
   }
 }
 

@@ -1,8 +1,9 @@
 // The cluster's PKI, kept in <state-dir>/pki as kubeadm keeps /etc/kubernetes/pki: a CA (made once,
 // kept across `kdp up` runs), the API server's serving certificate (valid for every name a client
 // uses; reissued when the names change), and the admin's client certificate
-// (CN=kubernetes-admin, O=system:masters, as kubeadm and kind issue it). Keys are mode 0600, the
-// directory 0700.
+// (CN=kubernetes-admin, O=system:masters, as kubeadm and kind issue it), and the key that signs
+// ServiceAccount tokens (sa.key / sa.pub). Keys are mode 0600, the directory 0700.
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificateCovers, createCertificateAuthority, loadCertificateAuthority, signedLeaf, type CertificateAuthority, type KeyPairPem } from '../lib/x509.js';
@@ -16,6 +17,8 @@ export interface ClusterPki {
   ca: KeyPairPem;
   apiserver: KeyPairPem;
   admin: KeyPairPem;
+  /** PEM (PKCS#8) of the key that signs ServiceAccount tokens (kubeadm's sa.key; sa.pub beside it). */
+  serviceAccountKey: string;
   /** The signing CA, for certificates issued later (none yet). */
   authority: CertificateAuthority;
 }
@@ -62,7 +65,13 @@ export async function ensureClusterPki(dir: string, servingNames: string[], now 
     admin = await signedLeaf(authority, { commonName: ADMIN_USER, organizations: [MASTERS_GROUP], usages: ['client'], days: 365, now });
     writePair(dir, 'admin', admin);
   }
-  return { dir, ca: caPair, apiserver, admin, authority };
+  const saKey = join(dir, 'sa.key');
+  if (!existsSync(saKey)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileAtomic(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+    writeFileAtomic(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }) as string, 0o644);
+  }
+  return { dir, ca: caPair, apiserver, admin, authority, serviceAccountKey: readFileSync(saKey, 'utf8') };
 }
 
 /** Every name a client may use for the API: as kubeadm's apiserver certificate SANs. */

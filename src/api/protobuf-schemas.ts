@@ -96,4 +96,18 @@ export const SCHEMAS: Record<string, Schema> = {
   IngressBackend: { 4: ['service', 'IngressServiceBackend'] },
   IngressServiceBackend: { 1: ['name', 's'], 2: ['port', 'ServiceBackendPort?'] },
   ServiceBackendPort: { 1: ['name', 's'], 2: ['number', 'i'] },
+  // authentication.k8s.io/v1 and authorization.k8s.io/v1: what `kubectl create token` and `kubectl auth` send
+  TokenRequest: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'TokenRequestSpec'] },
+  TokenRequestSpec: { 1: ['audiences', '[s]'], 3: ['boundObjectRef', 'BoundObjectReference'], 4: ['expirationSeconds', 'i?'] },
+  BoundObjectReference: { 1: ['kind', 's'], 2: ['apiVersion', 's'], 3: ['name', 's'], 4: ['uid', 's'] },
+  SelfSubjectReview: { 1: ['metadata', 'ObjectMeta'] },
+  SelfSubjectAccessReview: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'SelfSubjectAccessReviewSpec'] },
+  SelfSubjectAccessReviewSpec: { 1: ['resourceAttributes', 'ResourceAttributes'], 2: ['nonResourceAttributes', 'NonResourceAttributes'] },
+  ResourceAttributes: { 1: ['namespace', 's'], 2: ['verb', 's'], 3: ['group', 's'], 4: ['version', 's'], 5: ['resource', 's'], 6: ['subresource', 's'], 7: ['name', 's'] },
+  NonResourceAttributes: { 1: ['path', 's'], 2: ['verb', 's'] },
+  SubjectAccessReview: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'SubjectAccessReviewSpec'] },
+  LocalSubjectAccessReview: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'SubjectAccessReviewSpec'] },
+  SubjectAccessReviewSpec: { 1: ['resourceAttributes', 'ResourceAttributes'], 2: ['nonResourceAttributes', 'NonResourceAttributes'], 3: ['user', 's'], 4: ['groups', '[s]'], 6: ['uid', 's'] },
+  SelfSubjectRulesReview: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'SelfSubjectRulesReviewSpec'] },
+  SelfSubjectRulesReviewSpec: { 1: ['namespace', 's'] },
 };

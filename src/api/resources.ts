@@ -83,9 +83,18 @@ const BUILTIN: ResourceInfo[] = [
   r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], ['all'], ['status']),
   r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, ['pc']),
   r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], [], ['status']),
+  // answered, never stored (src/api/authz/reviews.ts): create is their only verb
+  review('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false),
+  review('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false),
+  review('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews', false),
+  review('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true),
+  review('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews', false),
 ];
-// events.k8s.io Events are a view of core Events in Kubernetes; kdp keeps only the core ones in discovery
-// for `kubectl get events`, but stores events.k8s.io ones separately if someone posts them.
+
+function review(group: string, kind: string, resource: string, namespaced: boolean): ResourceInfo {
+  return { ...r(group, 'v1', kind, resource, namespaced), verbs: ['create'] };
+}
+// events.k8s.io Events are a view of the core Events, converted (events-v1.ts), as in Kubernetes.
 
 /** Plural of a kind, as kubectl's UnsafeGuessKindToResource does it. */
 export function guessPlural(kind: string): string {

@@ -12,7 +12,9 @@ import { applyPatch, patchTypeOf } from './patch.js';
 import type { PodConnector } from './pod-connector.js';
 import { parseRequest, type ResourceRequestInfo as RequestInfo } from './request-info.js';
 import { apiVersionOf, groupResource, type ResourceInfo } from './resources.js';
-import type { DeleteOptions, ObjectStore } from './store.js';
+import type { ObjectStore } from './store.js';
+import { deleteObject, parseDeleteOptions, storeDeleteOptions } from './delete-options.js';
+import { boolParam, parseListQuery, prettyPrint, type ListQuery } from './query-params.js';
 import { toTable } from './tables/index.js';
 import type { KObject } from './types.js';
 import { handleExecUpgrade } from './exec-stream.js';
@@ -22,8 +24,13 @@ import { getScale, scaleToPatch } from './scale.js';
 import { managerOf, recordUpdate, type ManagedFieldsEntry } from './managed-fields.js';
 import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObject } from './object-writes.js';
 import { decodeKubernetesProtobuf } from './protobuf-wire.js';
-import { streamLogs } from './log-stream.js';
-import { Authenticator } from './authn.js';
+import { parseLogQuery, streamLogs } from './log-stream.js';
+import { Authenticator, type UserInfo } from './authn.js';
+import { RequestAuthorizer } from './authz/filter.js';
+import { answerReview, REVIEW_RESOURCES } from './authz/reviews.js';
+import type { ServiceAccountTokens } from './serviceaccounts/tokens.js';
+import { EVENTS_V1, eventsV1View } from './events-v1.js';
+import { serveOpenApiV3 } from './openapi.js';
 import { serveCustomResources } from './crd/custom-resources.js';
 
 export interface ApiServerOptions {
@@ -36,7 +43,10 @@ export interface ApiServerOptions {
    * every request (`kdp up` always does). Without it: plain HTTP and no authentication, for tests
    * that drive the API alone.
    */
-  tls?: { cert: string; key: string; ca: string; authenticator?: Authenticator };
+  tls?: { cert: string; key: string; ca: string; authenticator?: Authenticator; tokens?: ServiceAccountTokens };
+  /** How long a client may take to send its request head (default 30 s) and whole request (60 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface ApiServer {
@@ -60,22 +70,56 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const closers = new Set<() => void>();
   registerCrds(store);
 
+  // Request heads over 16 KiB (URL included) get 431; idle and half-sent requests are checked this often.
+  const limits = { maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.min(opts.headersTimeoutMs ?? 30_000, 5_000) / 2 };
   const authenticator = opts.tls ? (opts.tls.authenticator ?? new Authenticator({ clientCA: opts.tls.ca })) : undefined;
+  const authorizer = opts.tls ? new RequestAuthorizer(store) : undefined;
+  /** Authentication, impersonation, authorization: the effective user, or undefined without TLS. */
+  const admit = (req: http.IncomingMessage): UserInfo | undefined => {
+    const user = authenticator?.authenticate(req, pathOf(req));
+    return user && authorizer ? authorizer.authorize(req, new URL(req.url ?? '/', 'http://x'), user) : user;
+  };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let user: UserInfo | undefined;
     try {
-      authenticator?.authenticate(req, pathOf(req));
+      user = admit(req);
     } catch (err) {
       // The body is not read: the connection cannot be reused for a next request.
       res.shouldKeepAlive = false;
       return sendError(res, err);
     }
+    if (user && authorizer && req.method === 'POST') {
+      const info = parseRequest('POST', new URL(req.url ?? '/', 'http://x'));
+      if (info?.kind === 'resource' && REVIEW_RESOURCES.has(info.gr) && !info.name) {
+        readBody(req)
+          .then((body) => send(res, 201, answerReview(info.gr, requireObject(body), user, authorizer, info.namespace)))
+          .catch((err) => sendError(res, err));
+        return;
+      }
+      const tokens = opts.tls?.tokens;
+      if (tokens && info?.kind === 'resource' && info.gr === '/serviceaccounts' && info.subresource === 'token' && info.name && info.namespace) {
+        // TokenRequest (kubectl create token): nothing is stored, the token is in the answer's status
+        readBody(req)
+          .then((body) => {
+            const request = (body ?? {}) as KObject;
+            const status = tokens.issue(info.namespace!, info.name!, request.spec ?? {});
+            send(res, 201, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: info.name, namespace: info.namespace, creationTimestamp: null }, spec: request.spec ?? {}, status });
+          })
+          .catch((err) => sendError(res, err));
+        return;
+      }
+    }
     handle(store, opts.connector, req, res, closers).catch((err) => sendError(res, err));
   };
   const server = opts.tls
     ? // A client certificate is asked for, not verified by OpenSSL: the authenticator checks it against the CA.
-      https.createServer({ cert: opts.tls.cert, key: opts.tls.key, requestCert: true, rejectUnauthorized: false }, onRequest)
-    : http.createServer(onRequest);
+      https.createServer({ ...limits, cert: opts.tls.cert, key: opts.tls.key, requestCert: true, rejectUnauthorized: false }, onRequest)
+    : http.createServer(limits, onRequest);
   server.keepAliveTimeout = 65_000;
+  // A client that is slow to send its request is cut off (408), as Go's ReadHeaderTimeout does for
+  // kube-apiserver; watches and log streams are responses, which these limits do not touch.
+  server.headersTimeout = opts.headersTimeoutMs ?? 30_000;
+  server.requestTimeout = opts.requestTimeoutMs ?? 60_000;
   server.on('connection', (s) => {
     sockets.add(s);
     s.setNoDelay(true);
@@ -83,7 +127,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   server.on('upgrade', (req, socket, head) => {
     try {
-      authenticator?.authenticate(req, pathOf(req));
+      admit(req);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const body = JSON.stringify(err.status);
@@ -163,7 +207,7 @@ function pathOf(req: http.IncomingMessage): string {
 }
 
 function send(res: http.ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const data = JSON.stringify(body);
+  const data = prettyPrint(res.req) ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, Vary: 'Accept', 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });
   res.end(data);
 }
@@ -200,13 +244,14 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       const legacy = p === '/api';
       const aggregated = negotiateAggregated(req.headers.accept);
       if (aggregated) return send(res, 200, aggregatedDiscovery(store.registry, legacy, aggregated), aggregatedContentType(aggregated));
-      return send(res, 200, legacy ? discovery.coreVersions() : discovery.groupList(store.registry));
+      return send(res, 200, legacy ? discovery.coreVersions(discovery.localServerAddress(req.socket)) : discovery.groupList(store.registry));
     }
     case '/openapi/v2':
       // An empty 200 lets kubectl skip client-side schema validation.
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': 0 });
       return void res.end();
   }
+  if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return serveOpenApiV3(store.registry, p, res);
   const info = parseRequest(method, url);
   if (!info) return send(res, 404, notFoundPath());
   if (info.kind === 'group') {
@@ -225,11 +270,13 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
   }
   if (!resInfo || resInfo.version !== info.version) return send(res, 404, notFoundPath());
   const gr = groupResource(resInfo.group, resInfo.resource);
+  if (gr === EVENTS_V1) store = eventsV1View(store); // the same Events as core/v1, converted
   const ns = resInfo.namespaced ? info.namespace : undefined;
   const dryRun = url.searchParams.getAll('dryRun').includes('All');
 
   if (info.subresource === 'log') {
     if (!connector) throw errors.badRequest('pod logs are not available');
+    parseLogQuery(url.searchParams, info.name!);
     const pod = store.get(gr, ns, info.name!);
     return streamLogs(connector, pod, url.searchParams, req, res);
   }
@@ -245,14 +292,13 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
 
   switch (method) {
     case 'GET': {
-      if (info.watch || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
-        return watch(store, resInfo, gr, ns, info, url, req, res, closers);
-      }
-      if (info.name) {
+      if (info.name && !info.watch && !boolParam(url.searchParams, 'watch')) {
         const obj = store.get(gr, ns, info.name);
         return send(res, 200, wantsTable(req) ? toTable(resInfo, [obj], tableOpts(url, obj.metadata.resourceVersion)) : obj);
       }
-      const list = store.list(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined });
+      const listQuery = parseListQuery(url.searchParams, info.watch);
+      if (listQuery.watch) return watch(store, resInfo, gr, ns, info, listQuery, req, res, closers);
+      const list = store.list(gr, { namespace: ns, labelSelector: listQuery.labelSelector, fieldSelector: listQuery.fieldSelector });
       if (wantsTable(req)) return send(res, 200, toTable(resInfo, list.items, tableOpts(url, list.resourceVersion)));
       return send(res, 200, { kind: `${resInfo.kind}List`, apiVersion: apiVersionOf(resInfo), metadata: { resourceVersion: list.resourceVersion }, items: list.items });
     }
@@ -290,15 +336,19 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
       if (!type) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '');
       const manager = managerOf(url.searchParams, req.headers['user-agent']);
       if (type === 'apply' && !info.subresource) {
-        const { code, object } = applyObject(store, resInfo, gr, ns, info.name, body, manager, url.searchParams.get('force') === 'true', dryRun);
+        const { code, object } = applyObject(store, resInfo, gr, ns, info.name, body, manager, boolParam(url.searchParams, 'force'), dryRun);
         return send(res, code, object);
       }
       return send(res, 200, patchObject(store, gr, ns, info.name, type, body, info.subresource === 'status', dryRun, manager));
     }
     case 'DELETE': {
-      const opts = deleteOptions(body, url);
-      if (info.name) return send(res, 200, store.delete(gr, ns, info.name, opts));
-      const list = store.list(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined });
+      if (info.name) {
+        const { code, body: answer } = deleteObject(store, resInfo, gr, ns, info.name, parseDeleteOptions(body, url.searchParams));
+        return send(res, code, answer);
+      }
+      const sel = parseListQuery(url.searchParams);
+      const opts = storeDeleteOptions(parseDeleteOptions(body, url.searchParams));
+      const list = store.list(gr, { namespace: ns, labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector });
       const items = list.items.map((o) => store.delete(gr, o.metadata.namespace, o.metadata.name, opts));
       return send(res, 200, { kind: `${resInfo.kind}List`, apiVersion: apiVersionOf(resInfo), metadata: { resourceVersion: store.resourceVersion() }, items });
     }
@@ -314,17 +364,6 @@ function notFoundPath(): object {
 function tableOpts(url: URL, resourceVersion: string | undefined) {
   const inc = url.searchParams.get('includeObject');
   return { includeObject: (inc === 'Object' || inc === 'None' || inc === 'Metadata' ? inc : 'Metadata') as 'Object' | 'None' | 'Metadata', resourceVersion };
-}
-
-function deleteOptions(body: unknown, url: URL): DeleteOptions {
-  const b = (body && typeof body === 'object' ? body : {}) as DeleteOptions & { orphanDependents?: boolean };
-  const grace = url.searchParams.get('gracePeriodSeconds');
-  const prop = url.searchParams.get('propagationPolicy');
-  return {
-    gracePeriodSeconds: grace !== null ? Number(grace) : b.gracePeriodSeconds,
-    propagationPolicy: (prop as DeleteOptions['propagationPolicy']) ?? b.propagationPolicy ?? (b.orphanDependents ? 'Orphan' : undefined),
-    preconditions: b.preconditions,
-  };
 }
 
 async function handleScale(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string | undefined, info: RequestInfo, method: string, body: unknown, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -347,20 +386,20 @@ async function handleScale(store: ObjectStore, resInfo: ResourceInfo, gr: string
   return send(res, 200, getScale(updated));
 }
 
-function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string | undefined, info: RequestInfo, url: URL, req: http.IncomingMessage, res: http.ServerResponse, closers: Set<() => void>): void {
-  const rv = url.searchParams.get('resourceVersion') ?? undefined;
+function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string | undefined, info: RequestInfo, q: ListQuery, req: http.IncomingMessage, res: http.ServerResponse, closers: Set<() => void>): void {
   const table = wantsTable(req);
-  const fieldSelector = [url.searchParams.get('fieldSelector'), info.name ? `metadata.name=${info.name}` : null].filter(Boolean).join(',');
+  const fieldSelector = [q.fieldSelector, info.name ? `metadata.name=${info.name}` : null].filter(Boolean).join(',');
+  const selectors = { namespace: ns, labelSelector: q.labelSelector, fieldSelector: fieldSelector || undefined };
   let first = true;
   let ended = false;
   const write = (type: string, object: KObject) => {
     let obj: unknown = object;
-    if (table) {
+    if (table && type !== 'BOOKMARK') {
       const t = toTable(resInfo, [object], { includeObject: 'Object', resourceVersion: object.metadata.resourceVersion }) as { columnDefinitions?: unknown[] };
       if (!first) t.columnDefinitions = [];
       obj = t;
+      first = false;
     }
-    first = false;
     if (ended) return;
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
     // A watcher that does not read its events falls behind: as kube-apiserver's watch cache drops an
@@ -382,7 +421,22 @@ function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string
     res.end();
   };
   try {
-    stop = store.watch(gr, { namespace: ns, labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: fieldSelector || undefined, resourceVersion: rv, sendInitialEvents: !rv || rv === '0' }, (ev) => write(ev.type, ev.object));
+    let rv = q.resourceVersion;
+    let initial = !rv || rv === '0';
+    if (q.sendInitialEvents !== undefined) {
+      // The watch-list protocol: the current state as ADDED events, then (for a client that allows
+      // bookmarks) a BOOKMARK annotated k8s.io/initial-events-end, then the changes after it.
+      initial = false;
+      if (q.sendInitialEvents) {
+        const list = store.list(gr, selectors);
+        for (const o of list.items) write('ADDED', o);
+        rv = list.resourceVersion;
+        if (q.allowWatchBookmarks) {
+          write('BOOKMARK', { apiVersion: apiVersionOf(resInfo), kind: resInfo.kind, metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } } as unknown as KObject);
+        }
+      }
+    }
+    stop = store.watch(gr, { ...selectors, resourceVersion: rv, sendInitialEvents: initial }, (ev) => write(ev.type, ev.object));
   } catch (err) {
     // As the apiserver does: the stream opens, then says why it ends (410 Gone for an expired RV).
     if (!(err instanceof ApiError)) throw err;
@@ -394,7 +448,7 @@ function watch(store: ObjectStore, resInfo: ResourceInfo, gr: string, ns: string
     return;
   }
   closers.add(end);
-  const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+  const timeout = q.timeoutSeconds ?? 0;
   const timer = timeout > 0 ? setTimeout(end, timeout * 1000) : undefined;
   req.on('close', () => {
     if (timer) clearTimeout(timer);

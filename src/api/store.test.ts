@@ -153,4 +153,32 @@ describe('ObjectStore', () => {
     expect(names('!tier')).toEqual(['b']);
     expect(s.list('/configmaps', { fieldSelector: 'metadata.name=b' }).items.map((o) => o.metadata.name)).toEqual(['b']);
   });
+
+  it('a pod on a node keeps its pending grace period unless a shorter one comes; with finalizers it stays until they go', () => {
+    const s = fresh();
+    s.create('/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'g', namespace: 'default', finalizers: ['x/y'] }, spec: { nodeName: 'n', containers: [] } });
+    const first = s.delete('/pods', 'default', 'g', { gracePeriodSeconds: 30 });
+    expect(first.metadata.deletionGracePeriodSeconds).toBe(30);
+    expect(s.delete('/pods', 'default', 'g', { gracePeriodSeconds: 60 }).metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+    expect(s.delete('/pods', 'default', 'g', { gracePeriodSeconds: 10 }).metadata.deletionGracePeriodSeconds).toBe(10);
+    // the kubelet's final delete (grace 0): held by the finalizer, now with grace 0
+    const held = s.delete('/pods', 'default', 'g', { gracePeriodSeconds: 0 });
+    expect(held.metadata.deletionGracePeriodSeconds).toBe(0);
+    expect(s.tryGet('/pods', 'default', 'g')).toBeDefined();
+    const cur = structuredClone(s.get('/pods', 'default', 'g'));
+    cur.metadata.finalizers = [];
+    s.update('/pods', cur);
+    expect(s.tryGet('/pods', 'default', 'g')).toBeUndefined();
+  });
+
+  it('marks a non-graceful kind with grace 0 whatever grace period is asked, and refuses new finalizers then', () => {
+    const s = fresh();
+    s.create('/configmaps', { ...cm('m'), metadata: { name: 'm', namespace: 'default', finalizers: ['x/y'] } });
+    const marked = s.delete('/configmaps', 'default', 'm', { gracePeriodSeconds: 30 });
+    expect(marked.metadata.deletionGracePeriodSeconds).toBe(0);
+    expect(Date.parse(marked.metadata.deletionTimestamp!)).toBeLessThanOrEqual(Date.now());
+    const more = structuredClone(marked);
+    more.metadata.finalizers = ['x/y', 'x/z'];
+    expect(() => s.update('/configmaps', more)).toThrowError('ConfigMap "m" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"x/z"}');
+  });
 });

@@ -5,7 +5,8 @@
 //
 // Objects handed out are deep-frozen: readers share them, writers clone (structuredClone) first.
 import { randomUUID } from 'node:crypto';
-import { errors, type StatusCause } from './errors.js';
+import { errors, field, type StatusCause } from './errors.js';
+import { finalizersForDelete, GarbageCollector, type ObjectRef } from './garbage-collector.js';
 import { groupResource, type GroupResource, type ResourceInfo, ResourceRegistry } from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from './selectors.js';
 import type { KObject } from './types.js';
@@ -107,6 +108,18 @@ function key(ns: string | undefined, name: string): string {
   return ns ? `${ns}/${name}` : name;
 }
 
+function refKey(gr: GroupResource, ns: string | undefined, name: string): string {
+  return `${gr}|${ns ?? ''}|${name}`;
+}
+
+function parseRef(k: string): ObjectRef {
+  const [gr, ns, name] = k.split('|');
+  return { gr, namespace: ns || undefined, name };
+}
+
+/** Kinds whose registry orphans dependents by default (DefaultGarbageCollectionPolicy, for compatibility). */
+const DEFAULT_ORPHAN = new Set<GroupResource>(['batch/jobs', '/replicationcontrollers']);
+
 export class ObjectStore {
   readonly registry: ResourceRegistry;
   private readonly now: () => Date;
@@ -117,6 +130,9 @@ export class ObjectStore {
   private readonly history: StoreEvent[] = [];
   /** owner uid -> dependents, for the garbage collector */
   private readonly dependents = new Map<string, Set<string>>();
+  /** uid -> where the object lives, for the garbage collector */
+  private readonly uids = new Map<string, string>();
+  private readonly gc: GarbageCollector;
   private rv = 1;
   private flushScheduled = false;
 
@@ -124,6 +140,16 @@ export class ObjectStore {
     this.registry = opts.registry ?? new ResourceRegistry();
     this.now = opts.now ?? (() => new Date());
     this.historySize = opts.historySize ?? 20_000;
+    this.gc = new GarbageCollector({
+      tryGet: (gr, ns, name) => this.tryGet(gr, ns, name),
+      update: (gr, obj) => this.update(gr, obj),
+      delete: (gr, ns, name, o) => this.delete(gr, ns, name, o),
+      dependentsOf: (uid) => [...(this.dependents.get(uid) ?? [])].map(parseRef),
+      locate: (uid) => {
+        const at = this.uids.get(uid);
+        return at === undefined ? undefined : parseRef(at);
+      },
+    });
   }
 
   setStrategy(gr: GroupResource, strategy: Strategy): void {
@@ -245,6 +271,7 @@ export class ObjectStore {
     meta.resourceVersion = String(++this.rv);
     deepFreeze(obj);
     table.set(key(meta.namespace, meta.name), obj);
+    this.uids.set(meta.uid, refKey(gr, meta.namespace, meta.name));
     this.indexOwners(gr, obj);
     this.emit(gr, 'ADDED', obj);
     return obj;
@@ -303,6 +330,12 @@ export class ObjectStore {
     }
     const ctx = this.ctx(info);
     const strategy = this.strategies.get(gr);
+    if (old.metadata.deletionTimestamp) {
+      // ValidateNoNewFinalizers: a deleting object may only lose finalizers.
+      const had = new Set(old.metadata.finalizers ?? []);
+      const extra = [...new Set(meta.finalizers ?? [])].filter((f) => !had.has(f)).sort();
+      if (extra.length) throw errors.invalid(info.group, info.kind, meta.name, [field.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${extra.map((f) => JSON.stringify(f)).join(', ')}}`)]);
+    }
     if (!statusOnly) {
       strategy?.prepareForUpdate?.(obj, old, ctx);
       const causes = strategy?.validateUpdate?.(obj, old, ctx) ?? strategy?.validate?.(obj, ctx) ?? [];
@@ -317,7 +350,8 @@ export class ObjectStore {
     const k = key(meta.namespace, meta.name);
     if (meta.deletionTimestamp && !(meta.finalizers?.length) && !this.awaitsGrace(gr, obj)) {
       // the last finalizer went: the object goes now
-      this.remove(gr, info, obj, 'Background');
+      this.table(gr).set(k, obj);
+      this.remove(gr, info, obj);
       return obj;
     }
     this.table(gr).set(k, obj);
@@ -325,6 +359,8 @@ export class ObjectStore {
     this.indexOwners(gr, obj);
     if (!statusOnly) strategy?.afterUpdate?.(obj, old, ctx);
     this.emit(gr, 'MODIFIED', obj);
+    if (meta.deletionTimestamp) this.gc.marked(obj);
+    if (old.metadata.ownerReferences && JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(meta.ownerReferences)) this.gc.released(old);
     return obj;
   }
 
@@ -333,6 +369,11 @@ export class ObjectStore {
     return gr === '/pods' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
   }
 
+  /**
+   * Deletes as the generic registry does. Returns the object as removed, or — when it stays (a pod's
+   * grace period, finalizers, the garbage collector's orphan/foregroundDeletion finalizers that the
+   * propagation policy adds, a namespace) — as marked: deletionTimestamp, deletionGracePeriodSeconds.
+   */
   delete(gr: GroupResource, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KObject {
     const info = this.info(gr);
     const ns = info.namespaced ? namespace || 'default' : undefined;
@@ -344,53 +385,66 @@ export class ObjectStore {
       throw errors.conflict(info.group, info.resource, name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
     }
     const strategy = this.strategies.get(gr);
-    let grace = opts.gracePeriodSeconds ?? strategy?.defaultGracePeriodSeconds?.(old) ?? 0;
+    // Only pods delete gracefully (a strategy with a default grace period); the rest are marked with 0.
+    const gracefulKind = gr === '/pods' || !!strategy?.defaultGracePeriodSeconds;
+    let grace = gracefulKind ? opts.gracePeriodSeconds ?? strategy?.defaultGracePeriodSeconds?.(old) ?? 0 : 0;
+    if (grace < 0) grace = 1;
     // Pods that no node runs (not scheduled) have nothing to stop: they go at once, as in Kubernetes.
     if (gr === '/pods' && !old.spec?.nodeName) grace = 0;
     if (gr === '/pods' && ['Succeeded', 'Failed'].includes(old.status?.phase)) grace = 0;
-    const finalizers = old.metadata.finalizers ?? [];
     const isNamespace = gr === '/namespaces';
-    if (grace > 0 || finalizers.length || isNamespace) {
-      if (old.metadata.deletionTimestamp) {
-        // Already terminating: a shorter grace period may still speed it up.
-        if (grace === 0 && gr === '/pods' && !finalizers.length) {
-          this.remove(gr, info, old, opts.propagationPolicy ?? 'Background');
-          return old;
-        }
-        return old;
-      }
-      const obj = structuredClone(old) as KObject;
-      const now = this.now();
-      obj.metadata.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
-      obj.metadata.deletionGracePeriodSeconds = grace;
-      if (isNamespace) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
-      if (grace === 0 && !finalizers.length && !isNamespace) {
-        this.remove(gr, info, old, opts.propagationPolicy ?? 'Background');
-        return old;
-      }
-      obj.metadata.resourceVersion = String(++this.rv);
-      deepFreeze(obj);
-      this.table(gr).set(key(obj.metadata.namespace, name), obj);
-      this.emit(gr, 'MODIFIED', obj);
-      if (isNamespace) this.scheduleNamespaceCleanup(name);
-      return obj;
+    const now = this.now();
+    const meta0 = old.metadata;
+    const pendingGrace = meta0.deletionGracePeriodSeconds ?? 0;
+    if (meta0.deletionTimestamp && gracefulKind && pendingGrace > 0 && ((opts.gracePeriodSeconds === undefined && grace > 0) || grace >= pendingGrace)) {
+      // A graceful deletion is pending and not shortened: nothing changes (not even the finalizers).
+      return old;
     }
-    this.remove(gr, info, old, opts.propagationPolicy ?? 'Background');
-    return old;
+    // (a namespace's own controller empties it; the garbage collector's finalizers are not added to it)
+    const finalizers = isNamespace ? [...(meta0.finalizers ?? [])] : finalizersForDelete(meta0.finalizers ?? [], opts.propagationPolicy, DEFAULT_ORPHAN.has(gr) ? 'Orphan' : 'Delete');
+    const graceful = gracefulKind && grace > 0;
+    if (!graceful && !finalizers.length && !isNamespace) {
+      this.remove(gr, info, old);
+      return old;
+    }
+    const obj = structuredClone(old) as KObject;
+    const meta = obj.metadata;
+    if (!meta.deletionTimestamp && meta.generation) meta.generation++;
+    if (graceful) {
+      // a new grace period, or a shorter one: the deadline moves to now + grace
+      meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
+      meta.deletionGracePeriodSeconds = grace;
+    } else {
+      // markAsDeleting: now (unless an earlier deadline is set), grace 0
+      if (!meta.deletionTimestamp || Date.parse(meta.deletionTimestamp) > now.getTime()) meta.deletionTimestamp = rfc3339(now);
+      meta.deletionGracePeriodSeconds = 0;
+    }
+    if (finalizers.length) meta.finalizers = finalizers;
+    else delete meta.finalizers;
+    if (isNamespace) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
+    if (JSON.stringify(obj) === JSON.stringify(old)) return old;
+    meta.resourceVersion = String(++this.rv);
+    deepFreeze(obj);
+    this.table(gr).set(key(meta.namespace, name), obj);
+    this.emit(gr, 'MODIFIED', obj);
+    if (isNamespace && !old.metadata.deletionTimestamp) this.scheduleNamespaceCleanup(name);
+    this.gc.marked(obj);
+    return obj;
   }
 
-  private remove(gr: GroupResource, info: ResourceInfo, obj: KObject, propagation: DeleteOptions['propagationPolicy']): void {
+  private remove(gr: GroupResource, info: ResourceInfo, obj: KObject): void {
     const k = key(obj.metadata.namespace, obj.metadata.name);
     const current = this.table(gr).get(k);
     if (!current) return;
     this.table(gr).delete(k);
+    this.uids.delete(current.metadata.uid!);
     this.unindexOwners(gr, current);
     this.strategies.get(gr)?.release?.(current, this.ctx(info));
     const gone = structuredClone(current) as KObject;
     gone.metadata.resourceVersion = String(++this.rv);
     deepFreeze(gone);
     this.emit(gr, 'DELETED', gone);
-    this.collectDependents(current.metadata.uid!, propagation);
+    this.gc.removed(current);
   }
 
   // ---------------------------------------------------------------- garbage collection
@@ -399,48 +453,16 @@ export class ObjectStore {
     for (const ref of obj.metadata.ownerReferences ?? []) {
       let set = this.dependents.get(ref.uid);
       if (!set) this.dependents.set(ref.uid, (set = new Set()));
-      set.add(`${gr}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`);
+      set.add(refKey(gr, obj.metadata.namespace, obj.metadata.name));
     }
   }
 
   private unindexOwners(gr: GroupResource, obj: KObject): void {
     for (const ref of obj.metadata.ownerReferences ?? []) {
       const set = this.dependents.get(ref.uid);
-      set?.delete(`${gr}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`);
+      set?.delete(refKey(gr, obj.metadata.namespace, obj.metadata.name));
       if (set && set.size === 0) this.dependents.delete(ref.uid);
     }
-  }
-
-  /** Background propagation deletes dependents right after the owner; Orphan strips the reference. */
-  private collectDependents(ownerUid: string, propagation: DeleteOptions['propagationPolicy']): void {
-    const deps = this.dependents.get(ownerUid);
-    if (!deps?.size) return;
-    setImmediate(() => {
-      for (const dep of [...(this.dependents.get(ownerUid) ?? [])]) {
-        const [gr, ns, name] = dep.split('|');
-        const obj = this.tryGet(gr, ns || undefined, name);
-        if (!obj) continue;
-        try {
-          if (propagation === 'Orphan') {
-            const next = structuredClone(obj) as KObject;
-            next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
-            if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
-            this.update(gr, next);
-          } else {
-            const others = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
-            if (others.some((r) => this.ownerExists(r.uid))) continue;
-            this.delete(gr, ns || undefined, name, { propagationPolicy: 'Background' });
-          }
-        } catch {
-          // gone meanwhile, or a conflict: the next owner event retries
-        }
-      }
-    });
-  }
-
-  private ownerExists(uid: string): boolean {
-    for (const t of this.tables.values()) for (const o of t.values()) if (o.metadata.uid === uid) return true;
-    return false;
   }
 
   /** The namespace controller: delete everything in a terminating namespace, then the namespace. */
@@ -455,7 +477,7 @@ export class ObjectStore {
           remaining++;
           if (!obj.metadata.deletionTimestamp) {
             try {
-              this.delete(gr, ns, obj.metadata.name);
+              this.delete(gr, ns, obj.metadata.name, { propagationPolicy: 'Background' });
             } catch {
               /* raced */
             }
@@ -463,7 +485,7 @@ export class ObjectStore {
         }
       }
       if (remaining === 0 && !(nsObj.metadata.finalizers?.length)) {
-        this.remove('/namespaces', this.info('/namespaces'), nsObj, 'Background');
+        this.remove('/namespaces', this.info('/namespaces'), nsObj);
         return;
       }
       setTimeout(tick, 50).unref();

@@ -110,10 +110,10 @@ describe('kdp up flags', () => {
 });
 
 describe('the API address client verbs read', () => {
-  it('passes http(s) URLs through and gives a bare host:port http://', () => {
+  it('passes http(s) URLs through and gives a bare host:port https:// (the API is HTTPS)', () => {
     expect(parseServerUrl('http://127.0.0.1:6443', 'flag')).toBe('http://127.0.0.1:6443');
     expect(parseServerUrl('https://127.0.0.1:6443/', 'env')).toBe('https://127.0.0.1:6443/');
-    expect(parseServerUrl('127.0.0.1:6443', 'env')).toBe('http://127.0.0.1:6443');
+    expect(parseServerUrl('127.0.0.1:6443', 'env')).toBe('https://127.0.0.1:6443');
   });
 
   it('names where a bad address came from', () => {

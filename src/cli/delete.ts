@@ -132,7 +132,8 @@ export async function runDelete(ctx: Ctx, args: string[], flags: DeleteFlags): P
   for (const v of victims) {
     try {
       const res = await ctx.client.request<KObject>('DELETE', resourcePath(v.resource, v.namespace, v.name), { body });
-      const uid = res?.kind === 'Status' ? undefined : res?.metadata?.uid;
+      // A Status answer (the object went at once) names the uid in details, as kubectl reads it.
+      const uid = res?.kind === 'Status' ? (res as { details?: { uid?: string } }).details?.uid : res?.metadata?.uid;
       deleted.push({ v, uid });
       ctx.out(`${kindName(v.resource)} "${v.name}" ${flags.force && grace === 0 ? 'force deleted' : 'deleted'}\n`);
     } catch (err) {

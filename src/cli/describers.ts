@@ -95,7 +95,7 @@ export function describePod(pod: KObject, _now: Date): string {
   // kubectl writes Conditions through Tolerations with one tabwriter, so they share one alignment
   const conds: any[] = st.conditions ?? [];
   let tail = conds.length ? `Conditions:\n  Type\tStatus\n${conds.map((c) => `  ${c.type} \t${c.status} \n`).join('')}` : '';
-  const volumes = (spec.volumes ?? []).map((v: any) => `  ${v.name}:\n    Type:\t${Object.keys(v).filter((k) => k !== 'name')[0] ?? 'unknown'}\n`);
+  const volumes = (spec.volumes ?? []).map((v: any) => `  ${v.name}:\n${volumeText(v)}`);
   tail += volumes.length ? `Volumes:\n${volumes.join('')}` : 'Volumes:\t<none>\n';
   tail += `QoS Class:\t${st.qosClass ?? 'BestEffort'}\n`;
   tail += `Node-Selectors:\t${Object.entries(spec.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'}\n`;
@@ -103,6 +103,27 @@ export function describePod(pod: KObject, _now: Date): string {
   tail += `Tolerations:\t${tolerations[0] ?? '<none>'}\n${tolerations.slice(1).map((t: string) => `\t${t}\n`).join('')}`;
   out += tabwrite(tail);
   return out;
+}
+
+/** A volume's lines under `Volumes:`, in kubectl describe's words for each source. */
+function volumeText(v: any): string {
+  const lines = (pairs: [string, unknown][]) => pairs.map(([k, x]) => `    ${k}:\t${x}\n`).join('');
+  if (v.projected) {
+    const out: [string, unknown][] = [['Type', 'Projected (a volume that contains injected data from multiple sources)']];
+    for (const src of v.projected.sources ?? []) {
+      if (src.secret) out.push(['SecretName', src.secret.name], ['Optional', !!src.secret.optional]);
+      if (src.downwardAPI) out.push(['DownwardAPI', 'true']);
+      if (src.configMap) out.push(['ConfigMapName', src.configMap.name], ['Optional', !!src.configMap.optional]);
+      if (src.serviceAccountToken) out.push(['TokenExpirationSeconds', src.serviceAccountToken.expirationSeconds ?? 3600]);
+    }
+    return lines(out);
+  }
+  if (v.emptyDir) return lines([['Type', "EmptyDir (a temporary directory that shares a pod's lifetime)"], ['Medium', v.emptyDir.medium ?? ''], ['SizeLimit', v.emptyDir.sizeLimit ?? '<unset>']]);
+  if (v.configMap) return lines([['Type', 'ConfigMap (a volume populated by a ConfigMap)'], ['Name', v.configMap.name], ['Optional', !!v.configMap.optional]]);
+  if (v.secret) return lines([['Type', 'Secret (a volume populated by a Secret)'], ['SecretName', v.secret.secretName], ['Optional', !!v.secret.optional]]);
+  if (v.hostPath) return lines([['Type', 'HostPath (bare host directory volume)'], ['Path', v.hostPath.path], ['HostPathType', v.hostPath.type ?? '']]);
+  if (v.persistentVolumeClaim) return lines([['Type', 'PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)'], ['ClaimName', v.persistentVolumeClaim.claimName], ['ReadOnly', !!v.persistentVolumeClaim.readOnly]]);
+  return lines([['Type', Object.keys(v).filter((k) => k !== 'name')[0] ?? 'unknown']]);
 }
 
 export async function describeService(ctx: Ctx, svc: KObject): Promise<string> {

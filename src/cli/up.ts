@@ -5,6 +5,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapKubernetesService, bootstrapNamespaces, firstServiceIP } from '../api/bootstrap.js';
 import { apiServingNames, ensureClusterPki } from '../api/pki.js';
+import { bootstrapRbac } from '../api/authz/default-roles.js';
+import { Authenticator } from '../api/authn.js';
+import { ServiceAccountTokens } from '../api/serviceaccounts/tokens.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import type { Credentials } from './client.js';
 import type { ClusterConfig } from '../api/config.js';
@@ -54,20 +57,6 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
   proxyDataplane.catch(() => undefined); // awaited below; a failure before then must not go unhandled
   stack.push({ stop: async () => (await proxyDataplane.catch(() => undefined))?.dataplane.stop() });
   try {
-    const store = new ObjectStore();
-    registerStrategies(store, config);
-    bootstrapNamespaces(store);
-    const informers = new InformerFactory(store);
-    stack.push({ stop: async () => informers.stop() });
-
-    stack.push(await startControllers({ store, informers, config }));
-    const runtime = await startPodRuntime({ store, informers, config, images: clusterImages() });
-    stack.push(runtime);
-    const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
-    stack.push(kubeProxy);
-    stack.push(await startGatewayController({ store, loadBalancerPool: config.loadBalancerPool, hostAddress: config.hostAddress })); // Gateway API
-    const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
-    stack.push(coreDns);
     if (!isLoopback(config.apiAddress)) {
       console.error(`[WARN] kdp: the API listens on ${config.apiAddress}, which is not a loopback address: anyone who can reach it from another machine can try to authenticate; kdp's defaults keep everything on 127.0.0.0/8`);
     }
@@ -75,7 +64,24 @@ export async function startCluster(config: ClusterConfig): Promise<RunningCluste
     mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
     chmodSync(config.stateDir, 0o700);
     const pki = await ensureClusterPki(join(config.stateDir, 'pki'), apiServingNames({ apiAddress: config.apiAddress, kubernetesServiceIp: firstServiceIP(config.serviceCidr), clusterDomain: config.clusterDomain }));
-    const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort, tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.ca.cert } });
+    const store = new ObjectStore();
+    registerStrategies(store, config, { serviceAccountTokens: true });
+    bootstrapNamespaces(store);
+    bootstrapRbac(store); // the default ClusterRoles and bindings, as kube-apiserver's bootstrap policy
+    const tokens = new ServiceAccountTokens(store, pki.serviceAccountKey, config.clusterDomain);
+    const informers = new InformerFactory(store);
+    stack.push({ stop: async () => informers.stop() });
+
+    stack.push(await startControllers({ store, informers, config, rootCA: pki.ca.cert }));
+    const runtime = await startPodRuntime({ store, informers, config, images: clusterImages(), tokens });
+    stack.push(runtime);
+    const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
+    stack.push(kubeProxy);
+    stack.push(await startGatewayController({ store, loadBalancerPool: config.loadBalancerPool, hostAddress: config.hostAddress })); // Gateway API
+    const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
+    stack.push(coreDns);
+    const authenticator = new Authenticator({ clientCA: pki.ca.cert, tokens: [tokens] });
+    const api = await startApiServer({ store, connector: runtime.connector, host: config.apiAddress, port: config.apiPort, tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.ca.cert, authenticator, tokens } });
     stack.push({ stop: () => api.close() });
     bootstrapKubernetesService(store, config, api.address.address, api.address.port);
     if (!(await coreDns.ready(5000))) console.error(`[WARN] coredns: the cluster DNS ${config.dnsAddress}:${config.dnsPort} does not answer yet (kdp get pods -n kube-system -l k8s-app=kube-dns)`);

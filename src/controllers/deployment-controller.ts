@@ -9,7 +9,7 @@ import { Controller, splitKey, type ReconcileResult } from './controller.js';
 import {
   computeDeploymentStatus, DESIRED_REPLICAS_ANNOTATION, isComplete, isRollingUpdate, MAX_REPLICAS_ANNOTATION, maxSurge,
   newReplicaSetReplicas, oldReplicaSetScaleDown, progressDeadlineExceeded, progressDeadlineSeconds, replicasOf,
-  REVISION_ANNOTATION, setCondition, type Condition,
+  REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, setCondition, type Condition,
 } from './deployment-rollout.js';
 import type { EventRecorder } from '../api/events.js';
 import { POD_TEMPLATE_HASH_LABEL, computeHash, templatesEqualIgnoringHash } from './pod-template-hash.js';
@@ -128,8 +128,14 @@ export function createDeploymentController(deps: DeploymentControllerDeps): Cont
       }
       if (revisionOf(newRS) <= maxOldRevision && oldRSs.length) {
         // a rollback to an older template: it becomes the newest revision again
+        // (the revisions it had are kept in revision-history, as SetNewReplicaSetAnnotations does)
         const next = structuredClone(newRS) as KObject;
-        next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(maxOldRevision + 1) };
+        const history = next.metadata.annotations?.[REVISION_HISTORY_ANNOTATION];
+        next.metadata.annotations = {
+          ...(next.metadata.annotations ?? {}),
+          [REVISION_ANNOTATION]: String(maxOldRevision + 1),
+          [REVISION_HISTORY_ANNOTATION]: history ? `${history},${revisionOf(newRS)}` : String(revisionOf(newRS)),
+        };
         newRS = store.update(GR.replicasets, next);
       }
       const current = newRS.spec?.replicas ?? 0;

@@ -5,6 +5,7 @@ import { rfc3339 } from '../api/store.js';
 import type { KObject } from '../api/types.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 

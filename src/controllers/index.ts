@@ -14,6 +14,7 @@ import { createReplicaSetController } from './replicaset-controller.js';
 import { createScheduler } from './scheduler.js';
 import { createWorkloadControllers } from './workload-controllers.js';
 import { createServiceLBController } from './service-lb-controller.js';
+import { createServiceAccountController } from './serviceaccount-controller.js';
 
 export interface ControllersOptions {
   store: ObjectStore;
@@ -24,6 +25,8 @@ export interface ControllersOptions {
   rng?: () => number;
   /** Host facts published as node capacity/info; defaults to this machine's. */
   host?: HostInfo;
+  /** PEM of the cluster CA, published in every namespace as the kube-root-ca.crt ConfigMap. */
+  rootCA?: string;
 }
 
 export interface RunningControllers {
@@ -52,7 +55,15 @@ export async function startControllers(opts: ControllersOptions): Promise<Runnin
     createServiceLBController({ store, services, pool: config.loadBalancerPool, recorder: createEventRecorder(store, 'metallb-controller', now) }),
   ];
   controllers.push(...createWorkloadControllers({ store, informers, config, now, pods, nodes, host: opts.host }));
-  for (const inf of [pods, nodes, services, deployments, replicaSets, endpointSlices, endpoints]) inf.start();
+  const started = [pods, nodes, services, deployments, replicaSets, endpointSlices, endpoints];
+  if (opts.rootCA) {
+    const namespaces = informers.for(GR.namespaces);
+    const serviceAccounts = informers.for(GR.serviceaccounts);
+    const configMaps = informers.for(GR.configmaps);
+    controllers.push(createServiceAccountController({ store, namespaces, serviceAccounts, configMaps, rootCA: opts.rootCA }));
+    started.push(namespaces, serviceAccounts, configMaps);
+  }
+  for (const inf of started) inf.start();
   for (const c of controllers) c.start();
   console.error(`[INFO] controllers: started ${controllers.map((c) => c.name).join(', ')}`);
 

@@ -41,3 +41,21 @@ describe('pod-template-hash', () => {
     expect(templatesEqualIgnoringHash({ ...t, metadata: { labels: { app: 'y' } } }, t)).toBe(false);
   });
 });
+
+describe('templatesEqualIgnoringHash (EqualIgnoreHash over typed templates)', () => {
+  const base = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }], volumes: [{ name: 'v', emptyDir: {} }] } };
+  it('treats what Go prints for zero values (null, resources: {}) as absent, and ignores the hash label', () => {
+    const copied = structuredClone(base) as any;
+    copied.metadata.creationTimestamp = null;
+    copied.metadata.labels['pod-template-hash'] = 'abc';
+    copied.spec.containers[0].resources = {};
+    expect(templatesEqualIgnoringHash(copied, base)).toBe(true);
+    delete copied.metadata.labels['pod-template-hash'];
+    expect(computeHash(copied)).toBe(computeHash(base));
+  });
+  it('keeps meaningful differences: an empty pointer struct (emptyDir: {}) is not its absence', () => {
+    const other = structuredClone(base) as any;
+    delete other.spec.volumes[0].emptyDir;
+    expect(templatesEqualIgnoringHash(other, base)).toBe(false);
+  });
+});

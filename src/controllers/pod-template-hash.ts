@@ -32,8 +32,37 @@ export function canonicalJSON(v: unknown): string {
   return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJSON(x)}`).join(',')}}`;
 }
 
+/**
+ * A pod template as Go's typed PodTemplateSpec sees it, so that JSON spellings of the same value
+ * compare (and hash) equal: `null` is an absent pointer / omitempty field (kubectl sends
+ * `creationTimestamp: null` in every template it copies back, e.g. `rollout undo`), and the
+ * non-pointer structs Go always prints (`resources: {}` of a container, an empty `metadata`) equal
+ * their absence. Pointer structs (`emptyDir: {}`, `securityContext: {}`) keep their meaning.
+ */
+export function semanticTemplate(template: unknown): unknown {
+  const t = dropNulls(structuredClone(template ?? {})) as Record<string, any>;
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
+    for (const c of t.spec?.[list] ?? []) {
+      if (c && typeof c === 'object' && c.resources && typeof c.resources === 'object' && !Object.keys(c.resources).length) delete c.resources;
+    }
+  }
+  if (t.metadata && typeof t.metadata === 'object' && !Object.keys(t.metadata).length) delete t.metadata;
+  return t;
+}
+
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null) delete (v as Record<string, unknown>)[k];
+      else dropNulls(x);
+    }
+  }
+  return v;
+}
+
 export function computeHash(template: unknown, collisionCount?: number): string {
-  const tmpl = new TextEncoder().encode(canonicalJSON(template));
+  const tmpl = new TextEncoder().encode(canonicalJSON(semanticTemplate(template)));
   let bytes = tmpl;
   if (collisionCount !== undefined && collisionCount !== null) {
     bytes = new Uint8Array(tmpl.length + 8);
@@ -53,6 +82,7 @@ export function templateWithoutHash(template: unknown): unknown {
   return t;
 }
 
+/** The deployment controller's EqualIgnoreHash: equal as typed templates, the hash label aside. */
 export function templatesEqualIgnoringHash(a: unknown, b: unknown): boolean {
-  return canonicalJSON(templateWithoutHash(a)) === canonicalJSON(templateWithoutHash(b));
+  return canonicalJSON(semanticTemplate(templateWithoutHash(a))) === canonicalJSON(semanticTemplate(templateWithoutHash(b)));
 }

@@ -6,9 +6,15 @@ export function isIPv4(s: string): boolean {
   return IPV4.test(s);
 }
 
-/** `127.244.1.5` → `127-244-1-5`, the endpoint name of an address without hostname. */
+/**
+ * The endpoint name of an address without hostname, as the kubernetes plugin builds it from the
+ * address as written: `127.244.1.5` → `127-244-1-5`, `fd00::1` → `fd00--1`, and a trailing dash
+ * gets a `0` (`fd00::` → `fd00--0`).
+ */
 export function dashed(ip: string): string {
-  return ip.includes(':') ? expandIPv6(ip)?.join('-') ?? ip.replace(/:/g, '-') : ip.replace(/\./g, '-');
+  if (ip.includes('.')) return ip.replace(/\./g, '-');
+  const d = ip.replace(/:/g, '-');
+  return d.endsWith('-') ? d + '0' : d;
 }
 
 /** The reverse-lookup name of an address: `127.96.0.5` → `5.0.96.127.in-addr.arpa`. */

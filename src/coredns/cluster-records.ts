@@ -4,6 +4,7 @@
 // EndpointSlices changes. Pure: no I/O; the clock comes in through the options.
 import type { EndpointSlice, KObject, Service } from '../api/types.js';
 import { dashed, expandIPv6, isIPv4, reverseName } from './addresses.js';
+import { CLUSTER_ID_ANNOTATION } from './multicluster.js';
 import type { Rr } from './types.js';
 
 export { dashed, reverseName };
@@ -23,6 +24,16 @@ export interface ClusterRecordsOptions {
   ttl: number;
   /** `endpoint_pod_names`: endpoints without a hostname are named after their pod, not their dashed IP. */
   endpointPodNames?: boolean;
+  /** `ignore empty_service`. */
+  ignoreEmptyService?: boolean;
+  /** `noendpoints`. */
+  noEndpoints?: boolean;
+  /** Records of a `multicluster` zone (fed by MultiClusterSink). */
+  multicluster?: boolean;
+  /** `labels`: only Services, EndpointSlices and Pods whose labels match exist. */
+  labels?: (labels: Record<string, string> | undefined) => boolean;
+  /** `namespace_labels`: only Namespaces whose labels match exist (and names in others do not). */
+  namespaceLabels?: (labels: Record<string, string> | undefined) => boolean;
   /** Unix seconds; the SOA serial is the time of the last change. */
   now?: () => number;
 }
@@ -32,6 +43,7 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 interface Contribution {
   names: string[];
   ptrs: string[];
+  headless?: string;
 }
 
 export class ClusterRecords {
@@ -45,12 +57,17 @@ export class ClusterRecords {
   private readonly servicesPerNamespace = new Map<string, number>();
   private readonly contributions = new Map<string, Contribution>();
   private readonly names = new Map<string, NameEntry>();
-  private readonly ptrs = new Map<string, Map<string, Rr[]>>();
+  private readonly ptrs = new Map<string, Map<string, PtrRecord[]>>();
+  /** Headless service name → its endpoint items (for zone-scoped names). */
+  private readonly headless = new Map<string, ServiceItem[]>();
+  private readonly recordOptions: ServiceRecordOptions;
   private readonly dirty = new Set<string>();
   /** Pod IP → namespaces with a pod on it (for `pods verified`). */
   private readonly podIPs = new Map<string, Map<string, number>>();
   private readonly podIPOf = new Map<string, string>();
   readonly endpointPodNames: boolean;
+  private readonly labels?: ClusterRecordsOptions['labels'];
+  private readonly namespaceLabels?: ClusterRecordsOptions['namespaceLabels'];
   serial: number;
   /** Bumped by every change that can alter an answer (answer caches compare it). */
   generation = 0;
@@ -59,6 +76,9 @@ export class ClusterRecords {
     this.zone = opts.zone.toLowerCase().replace(/\.$/, '');
     this.ttl = opts.ttl;
     this.endpointPodNames = opts.endpointPodNames ?? false;
+    this.labels = opts.labels;
+    this.namespaceLabels = opts.namespaceLabels;
+    this.recordOptions = { endpointPodNames: this.endpointPodNames, ignoreEmptyService: opts.ignoreEmptyService, noEndpoints: opts.noEndpoints, multicluster: opts.multicluster };
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.serial = this.now();
   }
@@ -66,6 +86,7 @@ export class ClusterRecords {
   // --- changes (informer handlers call these) ---
 
   upsertService(obj: KObject): void {
+    if (this.labels && !this.labels(obj.metadata.labels)) return this.deleteService(obj);
     this.generation++;
     const key = keyOf(obj);
     const had = this.services.has(key);
@@ -82,6 +103,7 @@ export class ClusterRecords {
   }
 
   upsertEndpointSlice(obj: KObject): void {
+    if (this.labels && !this.labels(obj.metadata.labels)) return this.deleteEndpointSlice(obj);
     this.generation++;
     const sliceKey = keyOf(obj);
     const svc = obj.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -104,6 +126,7 @@ export class ClusterRecords {
   }
 
   upsertNamespace(obj: KObject): void {
+    if (this.namespaceLabels && !this.namespaceLabels(obj.metadata.labels)) return this.deleteNamespace(obj);
     this.generation++;
     this.namespaces.add(obj.metadata.name);
     this.serial = this.now();
@@ -116,6 +139,7 @@ export class ClusterRecords {
   }
 
   upsertPod(obj: KObject): void {
+    if (this.labels && !this.labels(obj.metadata.labels)) return this.deletePod(obj);
     const key = keyOf(obj);
     const ip: string | undefined = obj.status?.podIP;
     const before = this.podIPOf.get(key);
@@ -175,15 +199,40 @@ export class ClusterRecords {
     return this.names.get(name);
   }
 
-  /** PTR records for a reverse name (`5.0.96.127.in-addr.arpa`), or undefined. */
-  lookupPtr(reverseName: string): Rr[] | undefined {
+  /**
+   * PTR records for a reverse name (`5.0.96.127.in-addr.arpa`), or undefined. As the plugin: the
+   * first Service whose ClusterIP it is, alone; else every endpoint name on that address, of every
+   * Service selecting it (each target once). `exposed` filters by namespace (`namespaces`).
+   */
+  lookupPtr(reverseName: string, exposed?: (ns: string) => boolean): Rr[] | undefined {
     if (this.dirty.size) this.flush();
     const m = this.ptrs.get(reverseName);
-    return m ? [...m.values()].flat() : undefined;
+    if (!m) return undefined;
+    const out: Rr[] = [];
+    for (const list of m.values()) {
+      for (const p of list) {
+        if (p.clusterIP && (!exposed || exposed(p.namespace))) return [p.rr];
+      }
+    }
+    const seen = new Set<string>();
+    for (const list of m.values()) {
+      for (const p of list) {
+        if (p.clusterIP || seen.has(p.rr.type === 'PTR' ? p.rr.target : '') || (exposed && !exposed(p.namespace))) continue;
+        if (p.rr.type === 'PTR') seen.add(p.rr.target);
+        out.push(p.rr);
+      }
+    }
+    return out.length ? out : undefined;
+  }
+
+  /** The endpoint items of a headless service (`<svc>.<ns>.svc.<zone>`), or undefined when it is none. */
+  headlessItems(base: string): ServiceItem[] | undefined {
+    if (this.dirty.size) this.flush();
+    return this.headless.get(base);
   }
 
   namespaceExists(ns: string): boolean {
-    return this.namespaces.has(ns) || this.servicesPerNamespace.has(ns);
+    return this.namespaces.has(ns) || (!this.namespaceLabels && this.servicesPerNamespace.has(ns));
   }
 
   /** Recomputes the contribution of every Service that changed since the last lookup. */
@@ -194,16 +243,17 @@ export class ClusterRecords {
       const svc = this.services.get(key);
       if (!svc) continue;
       const slices = [...(this.slicesByService.get(key)?.values() ?? [])];
-      const { names, ptrs } = serviceRecords(svc, slices, this.zone, this.ttl, this.endpointPodNames);
-      const contribution: Contribution = { names: [...names.keys()], ptrs: [] };
+      const { names, ptrs, headless } = serviceRecords(svc, slices, this.zone, this.ttl, this.recordOptions);
+      const contribution: Contribution = { names: [...names.keys()], ptrs: [], headless: headless?.base };
       for (const [name, entry] of names) this.names.set(name, entry);
-      for (const rr of ptrs) {
-        let m = this.ptrs.get(rr.name);
-        if (!m) this.ptrs.set(rr.name, (m = new Map()));
+      if (headless) this.headless.set(headless.base, headless.items);
+      for (const p of ptrs) {
+        let m = this.ptrs.get(p.rr.name);
+        if (!m) this.ptrs.set(p.rr.name, (m = new Map()));
         const list = m.get(key) ?? [];
-        list.push(rr);
+        list.push(p);
         m.set(key, list);
-        contribution.ptrs.push(rr.name);
+        contribution.ptrs.push(p.rr.name);
       }
       this.contributions.set(key, contribution);
     }
@@ -215,6 +265,7 @@ export class ClusterRecords {
     const c = this.contributions.get(key);
     if (!c) return;
     for (const n of c.names) this.names.delete(n);
+    if (c.headless) this.headless.delete(c.headless);
     for (const p of c.ptrs) {
       const m = this.ptrs.get(p);
       m?.delete(key);
@@ -238,113 +289,187 @@ function addressRr(name: string, ttl: number, ip: string): Rr | undefined {
   return undefined;
 }
 
-function addAddress(e: NameEntry, rr: Rr): void {
-  (rr.type === 'A' ? e.a : e.aaaa).push(rr);
+/**
+ * One address × port of a Service, as the kubernetes plugin enumerates them ("services" of its
+ * backend): a ClusterIP per service port, or a ready endpoint address per EndpointSlice port
+ * (port -1 when the slice has none: it names an address but never makes an SRV record).
+ */
+export interface ServiceItem {
+  ip: string;
+  port: number;
+  portName: string;
+  protocol: string;
+  /** The SRV target / endpoint name: `<host>.<svc>.<ns>.svc.<zone>`, or the service name. */
+  target: string;
+  /** The endpoint's name label (hostname, pod name, dashed IP); '' for ClusterIP items. */
+  host: string;
+  /** The endpoint's topology zone, lower-cased ('' when the slice says none). */
+  zone: string;
+}
+
+export interface ServiceRecordOptions {
+  endpointPodNames?: boolean;
+  /** `ignore empty_service`: a ClusterIP Service without a ready endpoint address has no names. */
+  ignoreEmptyService?: boolean;
+  /** `noendpoints`: endpoints are not read; headless services and endpoint names do not exist. */
+  noEndpoints?: boolean;
+  /** A multicluster zone: `<a>.<b>.<svc>…` without underscores names endpoint a of cluster b, not a port. */
+  multicluster?: boolean;
+}
+
+/** A PTR record a Service contributes; ClusterIP ones win over endpoint ones for the same address. */
+export interface PtrRecord {
+  rr: Rr;
+  namespace: string;
+  clusterIP: boolean;
+}
+
+export interface ServiceContribution {
+  names: Map<string, NameEntry>;
+  ptrs: PtrRecord[];
+  /** Headless services: the service name and its endpoint items (zone-scoped names pick from these). */
+  headless?: { base: string; items: ServiceItem[] };
+}
+
+/**
+ * The records of `owner` for `items`, as the plugin builds them: A/AAAA per distinct address, SRV
+ * weight floor(100 / number of items) (at least 1), one SRV per distinct target and port (port -1
+ * skipped), the targets' addresses once per target and address in the additional section.
+ */
+export function entryFor(owner: string, items: ServiceItem[], ttl: number): NameEntry {
+  const e = emptyEntry();
+  const seenIP = new Set<string>();
+  const seenSrv = new Set<string>();
+  const seenExtra = new Set<string>();
+  const weight = Math.max(1, Math.floor(100 / Math.max(1, items.length)));
+  for (const it of items) {
+    if (!seenIP.has(it.ip)) {
+      seenIP.add(it.ip);
+      const rr = addressRr(owner, ttl, it.ip);
+      if (rr) (rr.type === 'A' ? e.a : e.aaaa).push(rr);
+    }
+    if (it.port === -1) continue;
+    const k = `${it.target}|${it.port}`;
+    if (!seenSrv.has(k)) {
+      seenSrv.add(k);
+      e.srv.push({ name: owner, ttl, type: 'SRV', priority: 0, weight, port: it.port, target: it.target });
+    }
+    const x = `${it.target}|${it.ip}`;
+    if (!seenExtra.has(x)) {
+      seenExtra.add(x);
+      const rr = addressRr(it.target, ttl, it.ip);
+      if (rr) e.srvExtra.push(rr);
+    }
+  }
+  return e;
+}
+
+/** The names `_port._proto.<base>` answers under (the plugin strips a leading `_` from either label). */
+function portNames(name: string, protocol: string, base: string, multicluster = false): string[] {
+  const n = name.toLowerCase();
+  const p = protocol.toLowerCase();
+  const out = [`_${n}._${p}.${base}`, `_${n}.${p}.${base}`, `${n}._${p}.${base}`];
+  if (!multicluster) out.push(`${n}.${p}.${base}`);
+  return out;
+}
+
+/** Sets the entries of `base` and of each named port (matched without regard to case). */
+function addServiceNames(names: Map<string, NameEntry>, base: string, items: ServiceItem[], ttl: number, multicluster = false): void {
+  names.set(base, entryFor(base, items, ttl));
+  const pairs = new Map<string, [string, string]>();
+  for (const it of items) if (it.portName) pairs.set(`${it.portName.toLowerCase()}|${it.protocol.toLowerCase()}`, [it.portName, it.protocol]);
+  for (const [name, protocol] of pairs.values()) {
+    const sel = items.filter((it) => it.portName.toLowerCase() === name.toLowerCase() && it.protocol.toLowerCase() === protocol.toLowerCase());
+    for (const n of portNames(name, protocol, base, multicluster)) names.set(n, entryFor(n, sel, ttl));
+  }
 }
 
 /** The records one Service contributes: its names, and the PTR records of its addresses. */
-export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: string, ttl: number, endpointPodNames = false): { names: Map<string, NameEntry>; ptrs: Rr[] } {
+export function serviceRecords(svc: Service, slices: EndpointSlice[], zone: string, ttl: number, opts: ServiceRecordOptions | boolean = {}): ServiceContribution {
+  const o: ServiceRecordOptions = typeof opts === 'boolean' ? { endpointPodNames: opts } : opts;
   const names = new Map<string, NameEntry>();
-  const ptrs: Rr[] = [];
+  const ptrs: PtrRecord[] = [];
   const ns = svc.metadata?.namespace ?? 'default';
-  const base = `${svc.metadata?.name}.${ns}.svc.${zone}`.toLowerCase();
+  const svcName = (svc.metadata?.name ?? '').toLowerCase();
+  const base = `${svcName}.${ns}.svc.${zone}`.toLowerCase();
   const spec = svc.spec ?? {};
 
   if (spec.type === 'ExternalName') {
-    if (spec.externalName) {
+    const target = (spec.externalName ?? '').replace(/\.$/, '');
+    // An ExternalName that is an address is no name at all for the plugin.
+    if (target && !isIPv4(target) && !target.includes(':')) {
       const e = emptyEntry();
-      e.cname = { name: base, ttl, type: 'CNAME', target: spec.externalName.replace(/\.$/, '') };
+      e.cname = { name: base, ttl, type: 'CNAME', target };
       names.set(base, e);
     }
     return { names, ptrs };
   }
 
-  if (spec.clusterIP === 'None') {
-    // Headless: one name per ready endpoint, and the service name answers with all of them.
-    const svcEntry = emptyEntry();
-    const seen = new Set<string>();
-    const srvByPort = new Map<string, { port: number; target: string }[]>();
-    const allSrv: { port: number; target: string }[] = [];
-    for (const slice of slices) {
-      if (slice.addressType === 'FQDN') continue;
-      for (const ep of slice.endpoints ?? []) {
-        if (ep.conditions?.ready === false) continue;
-        for (const ip of ep.addresses ?? []) {
-          const host = endpointName(ep, ip, endpointPodNames);
-          const epName = `${host}.${base}`;
-          const rr = addressRr(base, ttl, ip);
-          if (!rr) continue;
-          let epEntry = names.get(epName);
-          if (!epEntry) names.set(epName, (epEntry = emptyEntry()));
-          if (seen.has(ip)) continue;
-          seen.add(ip);
-          addAddress(svcEntry, rr);
-          addAddress(epEntry, { ...rr, name: epName });
-          ptrs.push({ name: reverseName(ip), ttl, type: 'PTR', target: epName });
-          for (const p of slice.ports ?? []) {
-            if (p.port == null) continue;
-            const target = { port: p.port, target: epName };
-            allSrv.push(target);
-            if (p.name) {
-              const srvName = `_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`;
-              const list = srvByPort.get(srvName) ?? [];
-              list.push(target);
-              srvByPort.set(srvName, list);
-            }
-          }
+  // Every ready endpoint address × slice port (the plugin reads slices of every Service).
+  const eps: ServiceItem[] = [];
+  const seenPtr = new Set<string>();
+  for (const slice of o.noEndpoints ? [] : slices) {
+    if (slice.addressType === 'FQDN') continue;
+    const ports = slice.ports?.length
+      ? slice.ports.map((p) => ({ port: p.port ?? -1, name: p.name ?? '', protocol: p.protocol ?? 'TCP' }))
+      : [{ port: -1, name: '', protocol: '' }];
+    // A multicluster slice's endpoints are named with their source cluster (`<host>.<cluster-id>`).
+    const cluster = slice.metadata?.annotations?.[CLUSTER_ID_ANNOTATION];
+    for (const ep of slice.endpoints ?? []) {
+      if (ep.conditions?.ready === false) continue;
+      for (const ip of ep.addresses ?? []) {
+        const host = endpointName(ep, ip, o.endpointPodNames ?? false) + (cluster !== undefined ? `.${cluster.toLowerCase()}` : '');
+        const target = `${host}.${base}`;
+        const epZone = (ep.zone ?? '').toLowerCase();
+        for (const p of ports) eps.push({ ip, port: p.port, portName: p.name, protocol: p.protocol, target, host, zone: epZone });
+        const k = `${ip}|${target}`;
+        if (!seenPtr.has(k) && addressRr(target, ttl, ip)) {
+          seenPtr.add(k);
+          ptrs.push({ rr: { name: reverseName(ip), ttl, type: 'PTR', target }, namespace: ns, clusterIP: false });
         }
       }
     }
-    if (seen.size === 0) return { names: new Map(), ptrs: [] };
-    names.set(base, svcEntry);
-    setSrv(svcEntry, base, allSrv, names, ttl);
-    for (const [srvName, list] of srvByPort) {
-      const e = emptyEntry();
-      setSrv(e, srvName, list, names, ttl);
-      names.set(srvName, e);
+  }
+  const byHost = new Map<string, ServiceItem[]>();
+  for (const it of eps) {
+    const list = byHost.get(it.host);
+    if (list) list.push(it);
+    else byHost.set(it.host, [it]);
+  }
+  const endpointNames = () => {
+    for (const [host, list] of byHost) names.set(`${host}.${base}`, entryFor(`${host}.${base}`, list, ttl));
+  };
+
+  if (spec.clusterIP === 'None') {
+    if (eps.length) {
+      addServiceNames(names, base, eps, ttl, o.multicluster);
+      endpointNames();
     }
-    return { names, ptrs };
+    return { names, ptrs, headless: o.noEndpoints ? undefined : { base, items: eps } };
   }
 
-  const ips = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP]).filter((ip): ip is string => !!ip);
-  const entry = emptyEntry();
+  const ips = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP]).filter((ip): ip is string => !!ip && ip !== 'None');
   for (const ip of ips) {
-    const rr = addressRr(base, ttl, ip);
-    if (!rr) continue;
-    addAddress(entry, rr);
-    ptrs.push({ name: reverseName(ip), ttl, type: 'PTR', target: base });
+    if (addressRr(base, ttl, ip)) ptrs.push({ rr: { name: reverseName(ip), ttl, type: 'PTR', target: base }, namespace: ns, clusterIP: true });
   }
-  if (entry.a.length + entry.aaaa.length === 0) return { names, ptrs: [] }; // no ClusterIP yet
-  names.set(base, entry);
-  const all = (spec.ports ?? []).filter((p) => p.port != null).map((p) => ({ port: p.port, target: base }));
-  setSrv(entry, base, all, names, ttl);
+  // `ignore empty_service`: no ready endpoint address, no names (the search walk goes on).
+  if (o.ignoreEmptyService && eps.length === 0) return { names, ptrs };
+  const items: ServiceItem[] = [];
   for (const p of spec.ports ?? []) {
-    if (!p.name || p.port == null) continue;
-    const e = emptyEntry();
-    const srvName = `_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`.toLowerCase();
-    setSrv(e, srvName, [{ port: p.port, target: base }], names, ttl);
-    names.set(srvName, e);
+    if (p.port == null) continue;
+    for (const ip of ips) items.push({ ip, port: p.port, portName: p.name ?? '', protocol: p.protocol ?? 'TCP', target: base, host: '', zone: '' });
   }
+  // The plugin answers a ClusterIP Service through its ports: without one (or an IP) it is no name.
+  if (!items.length) return { names, ptrs };
+  addServiceNames(names, base, items, ttl, o.multicluster);
+  endpointNames();
   return { names, ptrs };
 }
 
 /** hostname; else (endpoint_pod_names) the pod's name when it fits a label; else the dashed IP. */
 function endpointName(ep: { hostname?: string; targetRef?: { kind?: string; name?: string } }, ip: string, podNames: boolean): string {
   if (ep.hostname) return ep.hostname.toLowerCase();
-  const pod = ep.targetRef?.kind === 'Pod' ? ep.targetRef.name : undefined;
+  const pod = ep.targetRef?.name;
   if (podNames && pod && pod.length <= 63) return pod.toLowerCase();
-  return dashed(ip);
-}
-
-function setSrv(e: NameEntry, owner: string, list: { port: number; target: string }[], names: Map<string, NameEntry>, ttl: number): void {
-  if (!list.length) return;
-  const weight = Math.floor(100 / list.length);
-  const extra = new Set<string>();
-  for (const t of list) {
-    e.srv.push({ name: owner, ttl, type: 'SRV', priority: 0, weight, port: t.port, target: t.target });
-    if (extra.has(t.target)) continue;
-    extra.add(t.target);
-    const te = names.get(t.target);
-    if (te) e.srvExtra.push(...te.a, ...te.aaaa);
-  }
+  return dashed(ip).toLowerCase();
 }

@@ -43,6 +43,23 @@ describe('fast path', () => {
     }
   });
 
+  it('serves an exact-case reply (an SRV spelling the question\'s zone) only to that spelling', () => {
+    const f = new FastPath(() => 1);
+    const srvName = '_http._tcp.web.default.svc.CLUSTER.local';
+    const srv: Reply = { rcode: 0, aa: true, answer: [{ name: srvName.toLowerCase(), ttl: 30, type: 'SRV', priority: 0, weight: 100, port: 80, target: 'web.default.svc.CLUSTER.local' }], authority: [], additional: [] };
+    const q = query(srvName, 1, { qtype: QTYPE.SRV });
+    f.keep(q, slowReply(q, srv), { counters: [] }, true);
+    expect(f.probe(query(srvName, 2, { qtype: QTYPE.SRV }))).toBeDefined();
+    expect(f.probe(query(srvName.toLowerCase(), 3, { qtype: QTYPE.SRV }))).toBeUndefined();
+    // The other spelling gets its own entry, beside the first.
+    const lower = query(srvName.toLowerCase(), 4, { qtype: QTYPE.SRV });
+    f.keep(lower, slowReply(lower, { ...srv, answer: [{ ...srv.answer[0], target: 'web.default.svc.cluster.local' } as Reply['answer'][0]] }), { counters: [] }, true);
+    expect(f.size).toBe(2);
+    const out = f.answer(f.probe(query(srvName, 5, { qtype: QTYPE.SRV }))!, query(srvName, 5, { qtype: QTYPE.SRV }));
+    expect(out.toString('latin1')).toContain('CLUSTER');
+    expect(out.toString('latin1').split('CLUSTER').length - 1).toBe(2); // the question and the target
+  });
+
   it('keeps EDNS, EDNS with DO and plain askers apart', () => {
     const f = kept();
     expect(f.probe(query(NAME, 2, { edns: true }))).toBeUndefined();

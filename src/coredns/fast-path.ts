@@ -26,8 +26,10 @@ interface Entry {
   readonly hash: number;
   /** 0 no EDNS, 1 EDNS, 2 EDNS with DO. */
   readonly flavour: number;
-  /** The question as kept: name bytes case-folded, then type and class. */
+  /** The question as kept: name bytes case-folded (as asked when `exact`), then type and class. */
   readonly question: Buffer;
+  /** Served only to this exact spelling of the name (the reply spells its case outside pointers). */
+  readonly exact: boolean;
   readonly reply: Buffer;
   readonly meta: FastMeta;
   next: Entry | undefined;
@@ -67,7 +69,7 @@ export class FastPath {
       return undefined;
     }
     for (let e = this.table.get(this.hash); e !== undefined; e = e.next) {
-      if (e.flavour === this.flavour && this.sameQuestion(e.question, msg)) return e;
+      if (e.flavour === this.flavour && this.sameQuestion(e.question, msg, e.exact)) return e;
     }
     return undefined;
   }
@@ -94,7 +96,7 @@ export class FastPath {
   }
 
   /** Keeps `reply`, just sent for `msg` by the slow path, when both are plain enough. */
-  keep(msg: Buffer, reply: Buffer, meta: FastMeta): void {
+  keep(msg: Buffer, reply: Buffer, meta: FastMeta, exact = false): void {
     if (reply.length > MAX_REPLY || (reply[2] & 0x02) !== 0 || !this.shape(msg) || reply.length < this.qend) return;
     if (reply.compare(msg, 12, this.qend, 12, this.qend) !== 0) return; // not this question echoed
     const v = this.currentVersion();
@@ -105,14 +107,14 @@ export class FastPath {
     let chain = 0;
     const head = this.table.get(this.hash);
     for (let e = head; e !== undefined; e = e.next) {
-      if (e.flavour === this.flavour && this.sameQuestion(e.question, msg)) return;
+      if (e.flavour === this.flavour && e.exact === exact && this.sameQuestion(e.question, msg, exact)) return;
       chain++;
     }
     if (chain >= MAX_CHAIN) return;
     if (this.entries >= this.maxEntries) this.clear();
     const question = Buffer.from(msg.subarray(12, this.qend));
-    for (let i = 0; i < this.nameEnd - 12; i++) question[i] = fold(question[i]);
-    const entry: Entry = { hash: this.hash, flavour: this.flavour, question, reply: Buffer.from(reply), meta, next: this.table.get(this.hash) };
+    if (!exact) for (let i = 0; i < this.nameEnd - 12; i++) question[i] = fold(question[i]);
+    const entry: Entry = { hash: this.hash, flavour: this.flavour, question, exact, reply: Buffer.from(reply), meta, next: this.table.get(this.hash) };
     this.table.set(this.hash, entry);
     this.entries++;
   }
@@ -180,11 +182,15 @@ export class FastPath {
     return true;
   }
 
-  private sameQuestion(kept: Buffer, msg: Buffer): boolean {
+  private sameQuestion(kept: Buffer, msg: Buffer, exact: boolean): boolean {
     const n = kept.length;
     if (n !== this.qend - 12) return false;
     const nameLen = this.nameEnd - 12;
-    for (let i = 0; i < nameLen; i++) if (kept[i] !== fold(msg[12 + i])) return false;
+    if (exact) {
+      for (let i = 0; i < nameLen; i++) if (kept[i] !== msg[12 + i]) return false;
+    } else {
+      for (let i = 0; i < nameLen; i++) if (kept[i] !== fold(msg[12 + i])) return false;
+    }
     for (let i = nameLen; i < n; i++) if (kept[i] !== msg[12 + i]) return false;
     return true;
   }

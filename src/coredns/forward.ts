@@ -7,7 +7,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import { typeName } from './metrics.js';
-import { RCODE, reply, type DnsRequest, type DnsResult, type Handler } from './types.js';
+import { encodeQuery } from './wire.js';
+import { QTYPE, RCODE, reply, type DnsRequest, type DnsResult, type Handler } from './types.js';
 
 export interface Upstream {
   address: string;
@@ -32,6 +33,17 @@ export interface ForwardOptions {
   preferUdp?: boolean;
   /** Counts requests per upstream (`coredns_forward_requests_total`). */
   onRequest?: (upstream: string, rcode: number | undefined) => void;
+  /** `max_concurrent`: more queries in flight than this are REFUSED (0: no limit). */
+  maxConcurrent?: number;
+  /** `max_fails` (default 2): an upstream is down after more consecutive failures than this (0: never). */
+  maxFails?: number;
+  /** `health_check` (default 0.5 s): how often a down upstream is probed with `. IN NS`. */
+  healthCheckMs?: number;
+  /** `health_check … no_rec`: probe without RD; `domain NAME`: probe that name. */
+  healthCheckRecursion?: boolean;
+  healthCheckDomain?: string;
+  /** `failfast_all_unhealthy_upstreams`: every upstream down → SERVFAIL at once. */
+  failfast?: boolean;
 }
 
 /** Parses `ip`, `ip:port`, `[ipv6]:port` or `ipv6`; throws a precise error otherwise. */
@@ -62,6 +74,11 @@ export class ForwardHandler implements Handler {
   private readonly now: () => number;
   private readonly lastLogged = new Map<string, number>();
   private rr = 0;
+  private inFlight = 0;
+  /** Consecutive failures per upstream, and the timers probing the down ones. */
+  private readonly fails = new Map<string, number>();
+  private readonly probes = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly opts: ForwardOptions) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
@@ -72,6 +89,32 @@ export class ForwardHandler implements Handler {
   }
 
   async serveDns(req: DnsRequest): Promise<DnsResult> {
+    const max = this.opts.maxConcurrent ?? 0;
+    if (max > 0 && this.inFlight >= max) {
+      req.answeredBy = 'forward';
+      return reply(RCODE.REFUSED); // "concurrent queries exceeded maximum N"
+    }
+    this.inFlight++;
+    try {
+      return await this.forward(req);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Stops the health-check probes (the Corefile was replaced). */
+  dispose(): void {
+    this.stopped = true;
+    for (const t of this.probes.values()) clearTimeout(t);
+    this.probes.clear();
+  }
+
+  private down(up: Upstream): boolean {
+    const maxFails = this.opts.maxFails ?? 2;
+    return maxFails > 0 && (this.fails.get(key(up)) ?? 0) > maxFails;
+  }
+
+  private async forward(req: DnsRequest): Promise<DnsResult> {
     const ups = this.opts.upstreams;
     const policy = this.opts.policy ?? 'random';
     let order: Upstream[];
@@ -81,6 +124,11 @@ export class ForwardHandler implements Handler {
       const k = this.rr++ % Math.max(1, ups.length);
       order = [...ups.slice(k), ...ups.slice(0, k)];
     }
+    // Down upstreams are skipped; when all are down the health check is assumed broken: any one.
+    const healthy = order.filter((u) => !this.down(u));
+    if (healthy.length) order = healthy;
+    else if (this.opts.failfast) order = [];
+    else if (order.length) order = [order[this.rng(order.length)]];
     const transport = this.opts.forceTcp ? 'tcp' : this.opts.preferUdp ? 'udp' : req.transport;
     req.answeredBy = 'forward';
     // A fresh transaction ID per upstream query; the server restores the client's ID.
@@ -90,16 +138,47 @@ export class ForwardHandler implements Handler {
       wire.writeUInt16BE(id, 0);
       const to = `${up.address}:${up.port}`;
       try {
-        const raw = await this.exchange(up, wire, transport, this.timeoutMs);
+        let raw = await this.exchange(up, wire, transport, this.timeoutMs);
         if (raw.length < 12 || raw.readUInt16BE(0) !== id || !(raw[2] & 0x80)) throw new Error('malformed or mismatched response');
+        // prefer_udp: a truncated answer is asked again over TCP (without it, TC goes to the client).
+        if (this.opts.preferUdp && !this.opts.forceTcp && transport === 'udp' && raw[2] & 0x02) {
+          raw = await this.exchange(up, wire, 'tcp', this.timeoutMs);
+          if (raw.length < 12 || raw.readUInt16BE(0) !== id || !(raw[2] & 0x80)) throw new Error('malformed or mismatched response');
+        }
+        this.fails.delete(to);
         this.opts.onRequest?.(to, raw[3] & 0x0f);
         return { raw };
       } catch (e) {
         this.opts.onRequest?.(to, undefined);
         this.logOnce(up, req, e);
+        this.failed(up);
       }
     }
     return reply(RCODE.SERVFAIL);
+  }
+
+  /** Counts a failure; past max_fails the upstream is down and probed until it answers again. */
+  private failed(up: Upstream): void {
+    const k = key(up);
+    this.fails.set(k, (this.fails.get(k) ?? 0) + 1);
+    if (!this.down(up) || this.probes.has(k) || this.stopped) return;
+    const probe = async () => {
+      this.probes.delete(k);
+      if (this.stopped) return;
+      try {
+        const id = this.rng(0x10000);
+        const q = encodeQuery(id, this.opts.healthCheckDomain ?? '', QTYPE.NS, { rd: this.opts.healthCheckRecursion ?? true });
+        const raw = await this.exchange(up, q, this.opts.forceTcp ? 'tcp' : 'udp', this.timeoutMs);
+        if (raw.length >= 12 && raw.readUInt16BE(0) === id && raw[2] & 0x80) { this.fails.delete(k); return; }
+      } catch { /* still down */ }
+      if (!this.stopped) schedule();
+    };
+    const schedule = () => {
+      const t = setTimeout(() => void probe(), this.opts.healthCheckMs ?? 500);
+      t.unref();
+      this.probes.set(k, t);
+    };
+    schedule();
   }
 
   /** One line per upstream per 30 s, so a dead upstream does not flood the log. */
@@ -112,6 +191,10 @@ export class ForwardHandler implements Handler {
     // CoreDNS's `errors` plugin line: rcode 2 (SERVFAIL) once every upstream failed.
     this.log(`[ERROR] plugin/errors: 2 ${req.query.qname}. ${typeName(req.query.qtype)}: ${req.transport} ${key}: ${msg}`);
   }
+}
+
+function key(up: Upstream): string {
+  return `${up.address}:${up.port}`;
 }
 
 function shuffle<T>(xs: T[], rng: (n: number) => number): T[] {

@@ -60,6 +60,8 @@ export const corednsImage: ImageAdapter = {
       instance = await CoreDnsInstance.start({
         informers, address: ctx.podIP, corefile: text, file: src.path, nsAddress: kubeDns?.spec?.clusterIP ?? ctx.podIP,
         log: (l) => ctx.log.stdout(l),
+        // a CoreDNS pod's hostname is its pod name: chaos answers hostname.bind with it
+        hostname: () => ctx.pod.metadata.name,
       });
     } catch (e) {
       informers.stop();

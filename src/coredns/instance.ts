@@ -28,6 +28,8 @@ export interface CoreDnsInstanceOptions {
   log?: (line: string) => void;
   resolvConf?: (path: string) => string[];
   readFile?: (path: string) => string;
+  /** What `chaos` answers for hostname.bind / id.server (default: the host's name). */
+  hostname?: () => string;
 }
 
 interface Listener {
@@ -95,7 +97,7 @@ export class CoreDnsInstance {
     const next = compileCorefile(text, {
       informers: o.informers, podIP: o.address, nsAddress: o.nsAddress, exchange: o.exchange, log: this.log,
       resolvConf: o.resolvConf ?? ((p) => hostResolvers(p)), readFile: o.readFile ?? ((p) => readFileSync(p, 'utf8')),
-      metrics: this.metrics, file: o.file,
+      metrics: this.metrics, file: o.file, hostname: o.hostname,
     });
     const byPort = new Map<number, CompiledBlock[]>();
     for (const b of next) byPort.set(b.port, [...(byPort.get(b.port) ?? []), b].sort((x, y) => y.zone.length - x.zone.length));
@@ -153,7 +155,7 @@ export class CoreDnsInstance {
     const cells = b.stats?.cells(req.transport, req.remoteAddress?.includes(':') ? 2 : 1, q.qtype, rcode, req.answeredBy ?? '', q.edns?.do ?? false);
     if (cells) b.stats!.record(cells, req.transport === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512), bytes, secs);
     // `log` runs for every query, so a block with it never answers from the fast path.
-    if (!b.log && req.fast?.keep) l.fast.keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters });
+    if (!b.log && req.fast?.keep) l.fast.keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters }, req.fast.exactCase);
     if (b.log) {
       const flags = isRaw(r) ? rawFlags(r.raw) : ['qr', r.aa && 'aa', q.rd && 'rd'].filter(Boolean).join(',');
       this.log(`[INFO] ${req.remoteAddress}:${req.remotePort} - ${q.id} "${typeName(q.qtype)} IN ${q.qname}. ${req.transport} ${req.wire.length} ${q.edns?.do ?? false} ${q.edns?.udpSize ?? 512}" ${rcodeName(rcode)} ${flags} ${bytes} ${secs.toFixed(9)}s`);

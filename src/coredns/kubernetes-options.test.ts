@@ -13,7 +13,7 @@ function q(name: string, qtype: number = QTYPE.A): Query {
 function records(opts: { endpointPodNames?: boolean; ttl?: number } = {}): ClusterRecords {
   const r = new ClusterRecords({ zone: 'cluster.local', ttl: opts.ttl ?? 30, endpointPodNames: opts.endpointPodNames, now: () => 1 });
   for (const ns of ['default', 'other']) r.upsertNamespace({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  r.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'other', name: 'db' }, spec: { clusterIP: '127.96.0.30' } });
+  r.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'other', name: 'db' }, spec: { clusterIP: '127.96.0.30', ports: [{ name: 'pg', port: 5432 }] } });
   r.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'web' }, spec: { clusterIP: 'None' } });
   r.upsertEndpointSlice({
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4', metadata: { namespace: 'default', name: 'web-1', labels: { 'kubernetes.io/service-name': 'web' } },

@@ -85,7 +85,17 @@ describe('kubernetes handler', () => {
     expectNegative(k.answer(q('svc.cluster.local')), RCODE.NOERROR);
     expectNegative(k.answer(q('default.svc.cluster.local')), RCODE.NOERROR);
     expectNegative(k.answer(q('empty.svc.cluster.local')), RCODE.NOERROR);
-    expectNegative(k.answer(q('dns-version.cluster.local', QTYPE.A)), RCODE.NOERROR);
+    // dns-version is a name for TXT only: the plugin's parser rejects it for every other type.
+    expectNegative(k.answer(q('dns-version.cluster.local', QTYPE.A)), RCODE.NXDOMAIN);
+    // TXT is NODATA only for names with records; the apex, svc and a namespace are NXDOMAIN for it.
+    expectNegative(k.answer(q('cluster.local', QTYPE.TXT)), RCODE.NXDOMAIN);
+    expectNegative(k.answer(q('default.svc.cluster.local', QTYPE.TXT)), RCODE.NXDOMAIN);
+    expectNegative(k.answer(q('web.default.svc.cluster.local', QTYPE.TXT)), RCODE.NOERROR);
+    // Every other type: NODATA for an existing name (the plugin looks it up as A).
+    expectNegative(k.answer(q('default.svc.cluster.local', 13)), RCODE.NOERROR);
+    expectNegative(k.answer(q('nginx.default.svc.cluster.local', QTYPE.ANY)), RCODE.NOERROR);
+    expectNegative(k.answer(q('nginx.default.svc.cluster.local', QTYPE.SOA)), RCODE.NOERROR);
+    expectNegative(k.answer(q('missing.default.svc.cluster.local', QTYPE.SOA)), RCODE.NOERROR);
   });
 
   it('carries the time of the last change as SOA serial', () => {
@@ -98,7 +108,7 @@ describe('kubernetes handler', () => {
 
   it('answers dns-version TXT, the apex SOA and NS', () => {
     const { k } = setup();
-    expect(k.answer(q('dns-version.cluster.local', QTYPE.TXT))!.answer).toEqual([{ name: 'dns-version.cluster.local', ttl: 30, type: 'TXT', text: ['1.1.0'] }]);
+    expect(k.answer(q('dns-version.cluster.local', QTYPE.TXT))!.answer).toEqual([{ name: 'dns-version.cluster.local', ttl: 28800, type: 'TXT', text: ['1.1.0'] }]);
     expect(k.answer(q('cluster.local', QTYPE.SOA))!.answer[0]).toMatchObject(SOA);
     const ns = k.answer(q('cluster.local', QTYPE.NS))!;
     expect(ns.answer).toEqual([{ name: 'cluster.local', ttl: 30, type: 'NS', target: 'ns.dns.cluster.local' }]);
@@ -138,13 +148,13 @@ describe('kubernetes handler', () => {
 
   it('follows changes: new, updated and deleted services and slices', () => {
     const { records, k } = setup();
-    records.upsertService(svc('default', 'nginx', { clusterIP: '127.96.0.21' }));
+    records.upsertService(svc('default', 'nginx', { clusterIP: '127.96.0.21', ports: [{ port: 80 }] }));
     expect(k.answer(q('nginx.default.svc.cluster.local'))!.answer).toMatchObject([{ address: '127.96.0.21' }]);
     expect(k.answer(q('20.0.96.127.in-addr.arpa', QTYPE.PTR))).toBeUndefined();
     expectNegative(k.answer(q('_http._tcp.nginx.default.svc.cluster.local', QTYPE.SRV)), RCODE.NXDOMAIN);
     records.deleteEndpointSlice(slice('default', 'web-abc', 'web', []));
     expectNegative(k.answer(q('web.default.svc.cluster.local')), RCODE.NXDOMAIN);
-    records.upsertService(svc('other', 'db', { clusterIP: '127.96.0.30' }));
+    records.upsertService(svc('other', 'db', { clusterIP: '127.96.0.30', ports: [{ port: 5432 }] }));
     expect(k.answer(q('db.other.svc.cluster.local'))!.answer).toHaveLength(1);
     expectNegative(k.answer(q('other.svc.cluster.local')), RCODE.NOERROR);
     records.deleteService(svc('other', 'db', {}));
@@ -154,7 +164,7 @@ describe('kubernetes handler', () => {
 
   it('serves dual-stack ClusterIPs as A and AAAA', () => {
     const { records, k } = setup();
-    records.upsertService(svc('default', 'ds', { clusterIP: '127.96.0.40', clusterIPs: ['127.96.0.40', 'fd00::40'] }));
+    records.upsertService(svc('default', 'ds', { clusterIP: '127.96.0.40', clusterIPs: ['127.96.0.40', 'fd00::40'], ports: [{ port: 80 }] }));
     expect(k.answer(q('ds.default.svc.cluster.local', QTYPE.AAAA))!.answer).toMatchObject([{ type: 'AAAA', address: 'fd00::40' }]);
   });
 
@@ -180,8 +190,19 @@ describe('kubernetes handler', () => {
     const alias = (await k.serveDns(req('alias.default.svc.cluster.local'), upstream)) as Reply;
     expect(alias.answer.map((r) => r.type)).toEqual(['CNAME', 'A']);
     expect(asked).toEqual(['example.org']);
+    // A TCP client's target goes upstream over TCP; an upstream without TCP is asked over UDP.
+    const transports: string[] = [];
+    const udpOnly = (r: DnsRequest): DnsResult => {
+      transports.push(r.transport);
+      if (r.transport === 'tcp') throw new Error('connection refused');
+      return upstream(r);
+    };
+    const overTcp = (await k.serveDns({ ...req('ext.default.svc.cluster.local'), transport: 'tcp' }, udpOnly)) as Reply;
+    expect(overTcp.answer.map((r) => r.type)).toEqual(['CNAME', 'A']);
+    expect(transports).toEqual(['tcp', 'udp']);
+    // A failed upstream lookup adds nothing, not even the CNAME: NODATA, as the plugin.
     const failing = (await k.serveDns(req('ext.default.svc.cluster.local'), () => { throw new Error('down'); })) as Reply;
     expect(isRaw(failing)).toBe(false);
-    expect(failing.answer).toHaveLength(1);
+    expectNegative(failing, RCODE.NOERROR);
   });
 });

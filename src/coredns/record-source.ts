@@ -14,10 +14,16 @@ export interface RecordSink {
   deleteNamespace(o: KObject): void;
   upsertPod(o: KObject): void;
   deletePod(o: KObject): void;
+  /** Multi-Cluster Services API ServiceImports (multicluster.x-k8s.io), for `multicluster` zones. */
+  upsertServiceImport?(o: KObject): void;
+  deleteServiceImport?(o: KObject): void;
 }
 
-type Kind = 'Service' | 'EndpointSlice' | 'Namespace' | 'Pod';
-const KINDS: [Kind, string][] = [['Namespace', GR.namespaces], ['Service', GR.services], ['EndpointSlice', GR.endpointslices], ['Pod', GR.pods]];
+/** Where the store keeps ServiceImports (`/apis/multicluster.x-k8s.io/v1alpha1/…/serviceimports`). */
+export const SERVICE_IMPORTS = 'multicluster.x-k8s.io/serviceimports';
+
+type Kind = 'Service' | 'EndpointSlice' | 'Namespace' | 'Pod' | 'ServiceImport';
+const KINDS: [Kind, string][] = [['Namespace', GR.namespaces], ['Service', GR.services], ['EndpointSlice', GR.endpointslices], ['Pod', GR.pods], ['ServiceImport', SERVICE_IMPORTS]];
 
 class Fanout {
   readonly sinks = new Set<RecordSink>();
@@ -41,6 +47,7 @@ function upsert(s: RecordSink, kind: Kind, o: KObject): void {
   if (kind === 'Service') s.upsertService(o);
   else if (kind === 'EndpointSlice') s.upsertEndpointSlice(o);
   else if (kind === 'Namespace') s.upsertNamespace(o);
+  else if (kind === 'ServiceImport') s.upsertServiceImport?.(o);
   else s.upsertPod(o);
 }
 
@@ -48,6 +55,7 @@ function remove(s: RecordSink, kind: Kind, o: KObject): void {
   if (kind === 'Service') s.deleteService(o);
   else if (kind === 'EndpointSlice') s.deleteEndpointSlice(o);
   else if (kind === 'Namespace') s.deleteNamespace(o);
+  else if (kind === 'ServiceImport') s.deleteServiceImport?.(o);
   else s.deletePod(o);
 }
 

@@ -70,7 +70,7 @@ describe('compileCorefile', () => {
   it('refuses unknown and unsupported plugins and bad options with the line', () => {
     expect(() => compileCorefile('.:53 {\n  nosuch\n}\n', env())).toThrow("Corefile:2 - Error during parsing: Unknown directive 'nosuch'");
     expect(() => compileCorefile('.:53 {\n  etcd\n}\n', env())).toThrow('plugin/etcd: not supported by kdp');
-    expect(() => compileCorefile('.:53 {\n kubernetes cluster.local {\n  pods sometimes\n }\n}\n', env())).toThrow(/Corefile:3 - .*pods: invalid value: 'sometimes'/);
+    expect(() => compileCorefile('.:53 {\n kubernetes cluster.local {\n  pods sometimes\n }\n}\n', env())).toThrow(/Corefile:3 - .*wrong value for pods: sometimes, {2}must be one of: disabled, verified, insecure/);
     expect(() => compileCorefile('.:53 {\n  forward . 127.96.0.10\n}\n', env())).toThrow(/forwarding loop/);
     expect(() => compileCorefile('.:53 {\n  cache 30\n  cache 40\n}\n', env())).toThrow(/only be used once/);
   });

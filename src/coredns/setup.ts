@@ -3,6 +3,8 @@
 // `health`, `ready` and `prometheus` ask for. Any error throws, so a reload can keep the old config.
 import type { InformerFactory } from '../api/informer.js';
 import { CacheHandler, cacheLabels } from './cache.js';
+import { CHAOS_OWNERS, ChaosHandler, trim255 } from './chaos.js';
+import { VERSION } from './metrics.js';
 import { ClusterRecords } from './cluster-records.js';
 import { CorefileError, inZone, normalizeZone, parseCorefile, type Directive, type ServerBlock } from './corefile.js';
 import { ForwardHandler, parseUpstream, type Exchange, type Upstream } from './forward.js';
@@ -10,15 +12,17 @@ import { HostsHandler } from './hosts.js';
 import { KubernetesHandler } from './kubernetes.js';
 import type { Collector, Metrics, ServerStats } from './metrics.js';
 import { subscribeRecords } from './record-source.js';
+import { MultiClusterSink } from './multicluster.js';
+import { matchesLabels, parseLabelSelector, type Selector } from '../api/selectors.js';
 import { nameRule, RewriteHandler, type NameRule } from './rewrite.js';
-import { chain, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
+import { chain, isRaw, noFastPath, RCODE, reply, type DnsRequest, type Handler, type Next } from './types.js';
 
 /** Execution order (CoreDNS plugin.cfg), for the plugins kdp implements or accepts. */
-const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
+const ORDER = ['reload', 'bind', 'debug', 'ready', 'health', 'prometheus', 'errors', 'log', 'any', 'chaos', 'loadbalance', 'cache', 'rewrite', 'hosts', 'kubernetes', 'loop', 'forward'];
 /** Accepted and without effect in kdp (see README). */
 const NO_OP = new Set(['reload', 'bind', 'debug', 'loop', 'any', 'nsid', 'cancel', 'timeouts', 'bufsize', 'minimal']);
 /** CoreDNS plugins kdp does not implement: a Corefile using them is refused with this reason. */
-const UNSUPPORTED = ['acl', 'auto', 'autopath', 'azure', 'chaos', 'clouddns', 'dns64', 'dnssec', 'dnstap', 'erratic', 'etcd', 'file', 'geoip', 'grpc', 'header', 'k8s_external', 'local', 'metadata', 'pprof', 'route53', 'secondary', 'sign', 'template', 'tls', 'trace', 'transfer', 'tsig', 'view', 'whoami', 'on', 'import'];
+const UNSUPPORTED = ['acl', 'auto', 'autopath', 'azure', 'clouddns', 'dns64', 'dnssec', 'dnstap', 'erratic', 'etcd', 'file', 'geoip', 'grpc', 'header', 'k8s_external', 'local', 'metadata', 'pprof', 'route53', 'secondary', 'sign', 'template', 'tls', 'trace', 'transfer', 'tsig', 'view', 'whoami', 'on', 'import'];
 
 export interface SetupEnv {
   informers: InformerFactory;
@@ -33,6 +37,8 @@ export interface SetupEnv {
   log(line: string): void;
   metrics: Metrics;
   file?: string;
+  /** What `chaos` answers for hostname.bind (the pod's name in a cluster); default the host's. */
+  hostname?: () => string;
 }
 
 export interface HttpEndpoint {
@@ -92,6 +98,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
     const address = host === '' || host === 'localhost' || host === '0.0.0.0' || host.startsWith('127.') ? env.podIP : host;
     http.push({ kind, address, port: p });
   };
+  const forwards = b.directives.filter((x) => x.name === 'forward');
   try {
     for (const d of b.directives) {
       if (UNSUPPORTED.includes(d.name)) fail(d, `plugin/${d.name}: not supported by kdp`);
@@ -105,6 +112,7 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
         case 'ready': httpAddr(d, ':8181', 'ready'); break;
         case 'prometheus': httpAddr(d, 'localhost:9153', 'metrics'); stats = env.metrics.serverStats(server, zone === '' ? '.' : zone + '.'); break;
         case 'loadbalance': add(d, loadbalance()); break;
+        case 'chaos': add(d, chaosHandler(d, env, fail)); break;
         case 'cache': {
           const h = cacheHandler(d, zone, fail, env.metrics, server);
           collectors.push(h.collector(server));
@@ -116,11 +124,16 @@ function compileBlock(b: ServerBlock, zone: string, port: number, env: SetupEnv,
         case 'kubernetes': {
           const { handler, dispose, records: r } = kubernetesHandler(d, zone, env, fail);
           disposers.push(dispose);
-          records.push(r);
+          records.push(...r);
           add(d, handler);
           break;
         }
-        case 'forward': add(d, forwardHandler(d, env, port, fail)); break;
+        case 'forward': {
+          const f = forwardHandler(d, env, port, fail, d !== forwards[forwards.length - 1]);
+          disposers.push(f.dispose);
+          add(d, f.handler);
+          break;
+        }
         default: break; // NO_OP plugins
       }
     }
@@ -152,43 +165,113 @@ function zonesOf(args: string[], blockZone: string): string[] {
   return args.length ? args.map(normalizeZone) : [blockZone];
 }
 
-function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void; records: ClusterRecords } {
+function kubernetesHandler(d: Directive, blockZone: string, env: SetupEnv, fail: Fail): { handler: Handler; dispose: () => void; records: ClusterRecords[] } {
   const zones = zonesOf(d.args, blockZone);
   const reverse = zones.filter((z) => z.endsWith('in-addr.arpa') || z.endsWith('ip6.arpa') || z === 'arpa');
   const forwardZones = zones.filter((z) => !reverse.includes(z));
+  if (!forwardZones.length && d.args.length) fail(d, 'plugin/kubernetes: non-reverse zone name must be used');
   const zone = forwardZones[0] ?? 'cluster.local';
   let ttl = 5;
   let pods: 'insecure' | 'verified' | 'disabled' = 'disabled';
   let fallthrough: string[] | undefined;
   let namespaces: string[] | undefined;
   let endpointPodNames = false;
+  let ignoreEmptyService = false;
+  let noEndpoints = false;
+  let zonal = false;
+  let labels: Selector | undefined;
+  let namespaceLabels: Selector | undefined;
+  let multicluster: string[] = [];
+  // The plugin's own words (plugin/kubernetes/setup.go); caddy's ArgErr for a wrong count.
+  const k8s = (o: Directive, msg: string): never => fail(o, `plugin/kubernetes: ${msg}`);
+  const argErr = (o: Directive): never => k8s(o, `Wrong argument count or unexpected line ending after '${o.args[o.args.length - 1] ?? o.name}'`);
+  const selector = (o: Directive, what: string): Selector => {
+    if (!o.args.length) argErr(o);
+    const text = o.args.join(' ');
+    try {
+      return parseLabelSelector(text);
+    } catch (e) {
+      return k8s(o, `unable to parse ${what} selector value: '${text}': ${(e as Error).message}`);
+    }
+  };
   for (const o of d.block) {
     switch (o.name) {
-      case 'ttl': ttl = num(o, o.args[0], fail, 0, 3600); break;
+      case 'ttl': {
+        if (!o.args.length) argErr(o);
+        const t = Number(o.args[0]);
+        if (!/^[+-]?\d+$/.test(o.args[0])) k8s(o, `strconv.Atoi: parsing ${JSON.stringify(o.args[0])}: invalid syntax`);
+        if (t < 0 || t > 3600) k8s(o, `ttl must be in range [0, 3600]: ${t}`);
+        ttl = t;
+        break;
+      }
       case 'pods':
-        if (!['insecure', 'verified', 'disabled'].includes(o.args[0])) fail(o, `plugin/kubernetes: pods: invalid value: '${o.args[0] ?? ''}'; must be disabled, insecure or verified`);
+        if (o.args.length !== 1) argErr(o);
+        if (!['insecure', 'verified', 'disabled'].includes(o.args[0])) k8s(o, `wrong value for pods: ${o.args[0]},  must be one of: disabled, verified, insecure`);
         pods = o.args[0] as typeof pods;
         break;
       case 'fallthrough': fallthrough = o.args.length ? o.args.map(normalizeZone) : ['']; break;
-      case 'namespaces': namespaces = o.args; break;
-      case 'endpoint_pod_names': endpointPodNames = true; break;
-      case 'endpoint': case 'tls': case 'kubeconfig': case 'labels': case 'namespace_labels': case 'noendpoints': case 'ignore': case 'multicluster': case 'startup_timeout': case 'apiserver_qps': case 'apiserver_burst': case 'apiserver_max_inflight': break;
-      default: fail(o, `plugin/kubernetes: unknown property '${o.name}'`);
+      case 'namespaces': if (!o.args.length) argErr(o); namespaces = o.args; break;
+      case 'endpoint_pod_names': if (o.args.length) argErr(o); endpointPodNames = true; break;
+      case 'noendpoints': if (o.args.length) argErr(o); noEndpoints = true; break;
+      case 'zonal': if (o.args.length) argErr(o); zonal = true; break;
+      case 'ignore':
+        if (o.args.length && o.args[0] !== 'empty_service') k8s(o, `unable to parse ignore value: '${o.args[0]}'`);
+        if (o.args.length) ignoreEmptyService = true;
+        break;
+      case 'labels': labels = selector(o, 'label'); break;
+      case 'namespace_labels': namespaceLabels = selector(o, 'namespace_label'); break;
+      case 'multicluster':
+        multicluster = o.args.map(normalizeZone);
+        for (const z of multicluster) if (!zones.includes(z)) k8s(o, `is not authoritative for the multicluster zone ${z}. (authoritative zones: [${zones.map((x) => x + '.').join(' ')}])`);
+        break;
+      // How to reach the API server: kdp's CoreDNS reads the cluster's own informers, in-cluster.
+      case 'endpoint': case 'tls': case 'kubeconfig':
+        if (!o.args.length || (o.name === 'tls' && o.args.length !== 3) || (o.name === 'kubeconfig' && o.args.length > 2)) argErr(o);
+        break;
+      case 'startup_timeout':
+        if (!o.args.length) argErr(o);
+        if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(o.args[0]) && o.args[0] !== '0') k8s(o, `failed to parse startup_timeout: ${o.args[0]}, time: invalid duration ${JSON.stringify(o.args[0])}`);
+        break;
+      case 'apiserver_qps': case 'apiserver_burst': case 'apiserver_max_inflight': {
+        if (o.args.length !== 1) argErr(o);
+        const v = Number(o.args[0]);
+        if (o.args[0] === '' || Number.isNaN(v) || (o.name !== 'apiserver_qps' && !Number.isInteger(v))) k8s(o, `invalid ${o.name} ${JSON.stringify(o.args[0])}`);
+        if (v < 0) k8s(o, `${o.name} must be >= 0`);
+        break;
+      }
+      default: k8s(o, `unknown property '${o.name}'`);
     }
   }
-  const records = new ClusterRecords({ zone, ttl, endpointPodNames });
-  const unsubscribe = subscribeRecords(env.informers, records);
-  const handler = new KubernetesHandler(records, { nsAddress: env.nsAddress, pods, reverseZones: reverse, fallthrough, namespaces });
+  if (namespaces && namespaceLabels) fail(d, 'plugin/kubernetes: namespaces and namespace_labels cannot both be set');
+  if (zonal && noEndpoints) fail(d, 'plugin/kubernetes: zonal requires the endpoint cache; remove noendpoints');
+  // One set of records per zone it answers: the cluster zone, and each multicluster zone (fed
+  // ServiceImports and MCS EndpointSlices instead of Services; the cluster zone itself may be one).
+  const make = (z: string, mc: boolean) => {
+    const records = new ClusterRecords({
+      zone: z, ttl, endpointPodNames, ignoreEmptyService, noEndpoints, multicluster: mc,
+      labels: labels ? ((l) => matchesLabels(labels!, l)) : undefined,
+      namespaceLabels: namespaceLabels ? ((l) => matchesLabels(namespaceLabels!, l)) : undefined,
+    });
+    const unsubscribe = subscribeRecords(env.informers, mc ? new MultiClusterSink(records) : records);
+    const handler = new KubernetesHandler(records, {
+      nsAddress: env.nsAddress, pods, reverseZones: mc && z !== zone ? [] : reverse, fallthrough, namespaces,
+      zonal: zonal && !mc, namespaceLabels: !!namespaceLabels,
+    });
+    return { zone: z, records, unsubscribe, handler };
+  };
+  const served = [make(zone, multicluster.includes(zone)), ...multicluster.filter((z) => z !== zone).map((z) => make(z, true))];
+  const byLength = [...served].sort((a, b) => b.zone.length - a.zone.length);
   // The kubernetes plugin answers only the zones it was given. Its answers are pure functions of
   // the question and the records: the fast path keeps them until `records.generation` moves.
   const wrapped: Handler = {
     name: 'kubernetes',
     serveDns: (req, next) => {
       if (!zones.some((z) => inZone(req.query.name, z))) return next(req);
-      return tag(req, 'kubernetes', handler.serveDns(req, next));
+      const h = (served.length > 1 && byLength.find((s) => inZone(req.query.name, s.zone))) || served[0];
+      return tag(req, 'kubernetes', h.handler.serveDns(req, next));
     },
   };
-  return { handler: wrapped, dispose: unsubscribe, records };
+  return { handler: wrapped, dispose: () => { for (const s of served) s.unsubscribe(); }, records: served.map((s) => s.records) };
 }
 
 function tag<T>(req: DnsRequest, name: string, r: T): T {
@@ -196,7 +279,9 @@ function tag<T>(req: DnsRequest, name: string, r: T): T {
   return r;
 }
 
-function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): Handler {
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail, nextIsForward: boolean): { handler: Handler; dispose: () => void } {
   if (d.args.length < 2) fail(d, 'Wrong argument count or unexpected line ending after \'forward\'');
   const from = normalizeZone(d.args[0]);
   const upstreams: Upstream[] = [];
@@ -217,18 +302,88 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
     }
   }
   const except: string[] = [];
-  const opts: { policy?: 'random' | 'round_robin' | 'sequential'; forceTcp?: boolean; preferUdp?: boolean } = {};
+  const opts: {
+    policy?: 'random' | 'round_robin' | 'sequential'; forceTcp?: boolean; preferUdp?: boolean; maxConcurrent?: number; maxFails?: number;
+    healthCheckMs?: number; healthCheckRecursion?: boolean; healthCheckDomain?: string; failfast?: boolean;
+  } = {};
+  // `next RCODE…` / `next_on_nodata`: such an answer goes to the next forward of the block instead.
+  const nextRcodes: number[] = [];
+  let nextOnNodata = false;
+  // The plugin's words (plugin/forward/setup.go): caddy's ArgErr, strconv and time.ParseDuration errors.
+  const fwd = (o: Directive, msg: string): never => fail(o, `plugin/forward: ${msg}`);
+  const argErr = (o: Directive): never => fwd(o, `Wrong argument count or unexpected line ending after '${o.args[o.args.length - 1] ?? o.name}'`);
+  const int = (o: Directive, v: string, fn: 'ParseUint' | 'Atoi'): number => {
+    if (!/^[+-]?\d+$/.test(v) || (fn === 'ParseUint' && v.startsWith('-'))) fwd(o, `strconv.${fn}: parsing ${JSON.stringify(v)}: invalid syntax`);
+    return Number(v);
+  };
+  const duration = (o: Directive, v: string): number => {
+    const m = /^(-)?((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+|0)$/.exec(v);
+    if (!m) return fwd(o, `time: invalid duration ${JSON.stringify(v)}`);
+    const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    let ms = 0;
+    for (const [, n, u] of m[2].matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * unit[u];
+    return m[1] ? -ms : ms;
+  };
   for (const o of d.block) {
     switch (o.name) {
-      case 'except': except.push(...o.args.map(normalizeZone)); break;
+      case 'except': if (!o.args.length) argErr(o); except.push(...o.args.map(normalizeZone)); break;
       case 'policy':
-        if (!['random', 'round_robin', 'sequential'].includes(o.args[0])) fail(o, `plugin/forward: unknown policy '${o.args[0] ?? ''}'`);
+        if (!o.args.length) argErr(o);
+        if (!['random', 'round_robin', 'sequential'].includes(o.args[0])) fwd(o, `unknown policy '${o.args[0]}'`);
         opts.policy = o.args[0] as typeof opts.policy;
         break;
-      case 'force_tcp': opts.forceTcp = true; break;
-      case 'prefer_udp': opts.preferUdp = true; break;
-      case 'max_concurrent': case 'max_fails': case 'expire': case 'health_check': case 'tls_servername': case 'next': case 'failfast_all_unhealthy_upstreams': break;
-      default: fail(o, `plugin/forward: unknown property '${o.name}'`);
+      case 'force_tcp': if (o.args.length) argErr(o); opts.forceTcp = true; break;
+      case 'prefer_udp': if (o.args.length) argErr(o); opts.preferUdp = true; break;
+      case 'max_concurrent': {
+        if (!o.args.length) argErr(o);
+        const n = int(o, o.args[0], 'Atoi');
+        if (n < 0) fwd(o, `max_concurrent can't be negative: ${n}`);
+        opts.maxConcurrent = n;
+        break;
+      }
+      case 'max_fails': if (!o.args.length) argErr(o); opts.maxFails = int(o, o.args[0], 'ParseUint'); break;
+      case 'health_check': {
+        if (!o.args.length) argErr(o);
+        const ms = duration(o, o.args[0]);
+        if (ms < 0) fwd(o, `health_check can't be negative: ${Math.round(ms * 1e6)}`);
+        opts.healthCheckMs = ms;
+        for (let i = 1; i < o.args.length; i++) {
+          if (o.args[i] === 'no_rec') opts.healthCheckRecursion = false;
+          else if (o.args[i] === 'domain') {
+            const dn = o.args[++i];
+            if (dn === undefined) argErr(o);
+            if (!/^[A-Za-z0-9_.-]+$/.test(dn) || dn.includes('..')) fwd(o, `health_check: invalid domain name ${dn}`);
+            opts.healthCheckDomain = normalizeZone(dn);
+          } else fwd(o, `health_check: unknown option ${o.args[i]}`);
+        }
+        break;
+      }
+      case 'expire': case 'max_age': {
+        if (!o.args.length) argErr(o);
+        if (duration(o, o.args[0]) < 0) fwd(o, `${o.name} can't be negative: ${o.args[0]}`);
+        break;
+      }
+      // Connection reuse and TLS names: kdp opens a socket per exchange and refuses tls:// upstreams.
+      case 'max_idle_conns': case 'max_connect_attempts': if (!o.args.length) argErr(o); int(o, o.args[0], 'Atoi'); break;
+      case 'tls_servername': if (!o.args.length) argErr(o); break;
+      case 'next':
+        if (!o.args.length) argErr(o);
+        for (const rc of o.args) {
+          const code = RCODE_NAMES.indexOf(rc.toUpperCase());
+          if (code < 0) fwd(o, `${rc} is not a valid rcode`);
+          nextRcodes.push(code);
+        }
+        break;
+      case 'read_timeout': {
+        if (!o.args.length) argErr(o);
+        if (duration(o, o.args[0]) <= 0) fwd(o, `read_timeout must be positive: ${o.args[0]}`);
+        break;
+      }
+      case 'doh_method': if (!o.args.length) argErr(o); if (o.args[0] !== 'POST' && o.args[0] !== 'GET') fwd(o, 'doh_method must be either POST or GET'); break;
+      case 'tls': if (o.args.length > 3) argErr(o); break; // only for tls:// upstreams, which kdp refuses
+      case 'next_on_nodata': if (o.args.length) argErr(o); nextOnNodata = true; break;
+      case 'failfast_all_unhealthy_upstreams': if (o.args.length) argErr(o); opts.failfast = true; break;
+      default: fwd(o, `unknown property '${o.name}'`);
     }
   }
   const m = env.metrics;
@@ -242,15 +397,22 @@ function forwardHandler(d: Directive, env: SetupEnv, port: number, fail: Fail): 
       }
     },
   });
-  return {
+  const handler: Handler = {
     name: 'forward',
     serveDns: (req, next) => {
       const n = req.query.name;
       if (!inZone(n, from) || except.some((z) => inZone(n, z))) return next(req);
       noFastPath(req); // the upstream's answer, its TTLs counting down
-      return h.serveDns(req);
+      const res = h.serveDns(req);
+      if (!nextIsForward || (!nextRcodes.length && !nextOnNodata)) return res;
+      return res.then((r) => {
+        const rcode = isRaw(r) ? r.raw[3] & 0x0f : r.rcode;
+        const empty = isRaw(r) ? r.raw.readUInt16BE(6) === 0 : r.answer.length === 0;
+        return nextRcodes.includes(rcode) || (nextOnNodata && rcode === RCODE.NOERROR && empty) ? next(req) : r;
+      });
     },
   };
+  return { handler, dispose: () => h.dispose() };
 }
 
 function cacheHandler(d: Directive, blockZone: string, fail: Fail, metrics: Metrics, server: string): CacheHandler {
@@ -335,4 +497,13 @@ function loadbalance(): Handler {
       return r instanceof Promise ? r.then(fix) : fix(r);
     },
   };
+}
+
+/** `chaos [VERSION] [AUTHORS…]`: no argument → CoreDNS-<version> and the plugin's owners. */
+function chaosHandler(d: Directive, env: SetupEnv, fail: Fail): Handler {
+  if (d.block.length) fail(d.block[0], `plugin/chaos: unknown property '${d.block[0].name}'`);
+  const [v, ...more] = d.args;
+  const version = trim255(v ?? `CoreDNS-${VERSION}`);
+  const authors = more.length ? [...new Set(more.map(trim255))].sort() : CHAOS_OWNERS;
+  return new ChaosHandler({ version: more.length ? (v as string) : version, authors, hostname: env.hostname });
 }

@@ -26,6 +26,8 @@ export interface Reply {
   rcode: number;
   /** Authoritative answer (AA). */
   aa: boolean;
+  /** Set TC even when everything fits (an upstream answer this one completes was truncated). */
+  tc?: boolean;
   answer: Rr[];
   authority: Rr[];
   additional: Rr[];
@@ -76,6 +78,11 @@ export interface DnsRequest {
 
 export interface FastNote {
   keep: boolean;
+  /**
+   * The reply spells the question's case outside compression pointers (SRV targets are never
+   * compressed): keep it for this exact spelling only, not for every case of the name.
+   */
+  exactCase?: boolean;
   /** Counters the fast path bumps on each hit, as the plugins did on the way (cache misses…). */
   counters: { value: number }[];
 }

@@ -96,8 +96,13 @@ export function maxResponseSize(q: Query, transport: 'udp' | 'tcp'): number {
 class Writer {
   buf: Buffer;
   len = 0;
-  /** lower-cased name suffix → offset, for compression pointers (< 0x4000 only). */
+  /**
+   * Name suffix, exactly as spelled → offset, for compression pointers (< 0x4000 only). Names
+   * compress only to the same spelling, so a name keeps the case its handler gave it; a name equal
+   * to the question's (lower-cased) `owner` points to the question, echoing the asker's case.
+   */
   readonly names = new Map<string, number>();
+  owner: string | undefined;
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
   }
@@ -116,9 +121,10 @@ class Writer {
     this.len += end - start;
   }
   name(name: string, compress: boolean): void {
+    if (compress && name === this.owner && name !== '') { this.u16(0xc000 | HEADER); return; }
     const labels = name === '' ? [] : name.split('.');
     for (let i = 0; i < labels.length; i++) {
-      const suffix = (i === 0 ? name : labels.slice(i).join('.')).toLowerCase();
+      const suffix = i === 0 ? name : labels.slice(i).join('.');
       const at = compress ? this.names.get(suffix) : undefined;
       if (at !== undefined) { this.u16(0xc000 | at); return; }
       if (compress && this.len < 0x4000) this.names.set(suffix, this.len);
@@ -178,13 +184,15 @@ export function encodeReply(req: Buffer, q: Query, r: Reply, maxSize: number): B
   const w = new Writer(512);
   w.len = HEADER;
   w.bytes(req, HEADER, q.questionEnd);
-  // Register the question name's suffixes for compression.
+  // Register the question name's suffixes, as the asker spelled them, for compression.
   let off = HEADER;
-  const qlabels = q.name === '' || q.name.includes('\\') ? [] : q.name.split('.');
+  const escaped = q.qname.includes('\\');
+  const qlabels = q.qname === '' || escaped ? [] : q.qname.split('.');
   for (let i = 0; i < qlabels.length && off < 0x4000; i++) {
-    w.names.set(i === 0 ? q.name : qlabels.slice(i).join('.'), off);
+    w.names.set(i === 0 ? q.qname : qlabels.slice(i).join('.'), off);
     off += 1 + req[off];
   }
+  if (!escaped) w.owner = q.name;
   const all = [...r.answer, ...r.authority, ...r.additional];
   const ends: number[] = [];
   for (const rr of all) {
@@ -199,6 +207,7 @@ export function encodeReply(req: Buffer, q: Query, r: Reply, maxSize: number): B
     w.len = kept > 0 ? ends[kept - 1] : q.questionEnd;
     tc = kept < r.answer.length + r.authority.length;
   }
+  if (r.tc) tc = true;
   if (q.edns) {
     w.u8(0); w.u16(QTYPE.OPT); w.u16(EDNS_UDP_SIZE);
     w.u32(q.edns.do ? 0x8000 : 0); w.u16(0);

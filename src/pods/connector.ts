@@ -10,9 +10,9 @@ import type { ExecOptions, ExecSession, LogOptions, PodConnector } from '../api/
 import type { KObject } from '../api/types.js';
 import { formatLog, readLogFile } from './container-log.js';
 import type { ContainerRunner } from './container-runner.js';
-import type { Env } from './container-env.js';
+import { DEFAULT_PATH, type Env } from './container-env.js';
 import type { PodWorker } from './pod-worker.js';
-import { containerMainPid, inSandbox, lookPath, shellQuote } from './sandbox.js';
+import { containerMainPid, inSandbox, lookPath, sandboxRoot, shellQuote } from './sandbox.js';
 
 export interface WorkerLookup {
   worker(pod: KObject): PodWorker | undefined;
@@ -58,15 +58,23 @@ export class RuntimeConnector implements PodConnector {
     try {
       env = worker.env(runner.spec);
     } catch {
-      env = new Map([['PATH', process.env.PATH ?? '/usr/bin:/bin']]);
+      env = new Map([['PATH', DEFAULT_PATH]]);
     }
     if (opts.tty) env.set('TERM', env.get('TERM') ?? 'xterm');
-    if (!lookPath(opts.command[0], env.get('PATH') ?? '')) {
+    const holder = await worker.sandbox?.ensure();
+    // The program is looked up in the pod's own root: a file `kubectl cp`'d there runs too.
+    if (!lookPath(opts.command[0], env.get('PATH') ?? '', sandboxRoot(holder))) {
       throw errors.internal(`error executing command in container: failed to exec in container: failed to start exec "${runner.status.containerID?.slice(6, 70) ?? ''}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${opts.command[0]}": executable file not found in $PATH: unknown`);
     }
-    const holder = await worker.sandbox?.ensure();
+    // exec runs as the container's user, with its capabilities, as in Kubernetes.
+    let user: string[];
+    try {
+      user = worker.privileges(runner.spec);
+    } catch (err) {
+      throw errors.internal(`error executing command in container: ${(err as Error).message}`);
+    }
     // A tty without a native addon: util-linux `script` allocates the pty and runs the command in it.
-    const argv = opts.tty ? ['script', '-q', '-e', '-c', shellQuote(opts.command), '/dev/null'] : opts.command;
+    const argv = [...user, ...(opts.tty ? ['script', '-q', '-e', '-c', shellQuote(opts.command), '/dev/null'] : opts.command)];
     const [cmd, args] = inSandbox(holder, argv, runner.spec.workingDir || '/');
     const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     worker.execs.add(child);

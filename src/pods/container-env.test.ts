@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../api/types.js';
-import { ContainerConfigError, containerArgv, containerEnv, expandVars } from './container-env.js';
+import { ContainerConfigError, DEFAULT_PATH, containerArgv, containerEnv, expandVars } from './container-env.js';
 import { serviceLinkEnv, ServiceLinks } from './service-links.js';
 
 function svc(name: string, namespace: string, clusterIP: string, ports: object[]): KObject {
@@ -55,6 +55,19 @@ describe('serviceLinkEnv', () => {
 });
 
 describe('containerEnv', () => {
+  it("gives an image's default PATH and the user's HOME, never kdp's own environment", () => {
+    const { path: _path, ...rest } = input({ name: 'c' });
+    const env = containerEnv(rest);
+    expect(env.get('PATH')).toBe(DEFAULT_PATH);
+    expect(env.get('PATH')).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(env.get('HOME')).toBe('/tmp');
+    expect(containerEnv({ ...rest, home: '/root' }).get('HOME')).toBe('/root');
+    const names = [...env.keys()].filter((k) => !/_(SERVICE|PORT)/.test(k) && !/^(KUBERNETES|NGINX|MY_DB)_PORT$/.test(k));
+    expect(names.sort()).toEqual(['HOME', 'HOSTNAME', 'HOST', 'PATH', 'POD_IP'].sort());
+    const own = containerEnv({ ...rest, container: { name: 'c', env: [{ name: 'PATH', value: '/opt/bin' }, { name: 'HOME', value: '/home/app' }] } });
+    expect([own.get('PATH'), own.get('HOME')]).toEqual(['/opt/bin', '/home/app']);
+  });
+
   it('has kdp basics, links for its namespace and kubernetes, and field refs', () => {
     const env = containerEnv(input({ name: 'c', ports: [{ containerPort: 8080 }], env: [{ name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }] }));
     expect(env.get('POD_IP')).toBe('127.77.1.9');
@@ -100,7 +113,7 @@ describe('expansion', () => {
 
 /** The environment the kubelet's way: one Map, basics, then every link, then envFrom/env, in order. */
 function referenceEnv(links: KObject[], sets: [string, string][]): Map<string, string> {
-  const env = new Map<string, string>([['PATH', '/usr/bin:/bin'], ['HOSTNAME', 'app-1'], ['HOME', '/root'], ['POD_IP', '127.77.1.9'], ['HOST', '127.77.1.9']]);
+  const env = new Map<string, string>([['PATH', '/usr/bin:/bin'], ['HOSTNAME', 'app-1'], ['HOME', '/tmp'], ['POD_IP', '127.77.1.9'], ['HOST', '127.77.1.9']]);
   for (const [k, v] of serviceLinkEnv(links)) env.set(k, v);
   for (const [k, v] of sets) env.set(k, v);
   return env;

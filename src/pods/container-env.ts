@@ -20,9 +20,14 @@ export interface EnvInput {
   serviceLinks: Pick<ServiceLinks, 'forNamespace' | 'kubernetesOnly'>;
   configMap(namespace: string, name: string): KObject | undefined;
   secret(namespace: string, name: string): KObject | undefined;
-  /** The host's PATH: host processes find their programs where the host has them. */
-  path: string;
+  /** The PATH a container gets unless its env sets one: an image's default (DEFAULT_PATH), never kdp's own. */
+  path?: string;
+  /** HOME unless its env sets one: the container user's (security-context.ts homeFor). */
+  home?: string;
 }
+
+/** The PATH of a container image that sets none (Docker's and containerd's default). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Thrown when a referenced ConfigMap/Secret/key is missing: the kubelet's CreateContainerConfigError. */
 export class ContainerConfigError extends Error {}
@@ -75,9 +80,9 @@ export function containerEnv(input: EnvInput): Env {
   const { pod, container } = input;
   const ns = pod.metadata.namespace ?? 'default';
   const env = new LayeredEnv();
-  env.set('PATH', input.path);
+  env.set('PATH', input.path ?? DEFAULT_PATH);
   env.set('HOSTNAME', podHostname(pod));
-  env.set('HOME', '/root');
+  env.set('HOME', input.home ?? '/tmp');
   env.set('POD_IP', input.podIP);
   const firstPort = (container.ports ?? [])[0];
   env.set('HOST', input.podIP);

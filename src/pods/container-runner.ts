@@ -16,7 +16,7 @@ import { imageId, type ImageTable } from './images/image-table.js';
 import type { ImageProcess } from '../lib/image-adapter.js';
 import type { ContainerState, ContainerStatus } from './pod-status.js';
 import { firstClosedPort, sleep } from './readiness.js';
-import { containerMainPid, inSandbox, lookPath } from './sandbox.js';
+import { containerMainPid, inSandbox, lookPath, sandboxRoot } from './sandbox.js';
 import { hasProbes, probeContainerRun } from './probes/index.js';
 import type { MountSpec } from './volumes/pod-volumes.js';
 
@@ -34,6 +34,9 @@ export interface RunnerHost {
   sandbox(): Promise<number | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   env(container: any): Env;
+  /** The `setpriv … --` prefix that gives a command the container's user and capabilities. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  privileges?(container: any): string[];
   changed(): void;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Delay before restart number `level` (1-based): CrashLoopBackOff. */
@@ -237,16 +240,16 @@ export class ContainerRunner {
     const env = await this.resolveEnv();
     if (!env || this.stopping) return undefined;
     const argv = containerArgv(this.spec, env);
-    if (!lookPath(argv[0], env.get('PATH') ?? '')) {
+    const holder = await this.host.sandbox();
+    if (this.stopping) return undefined;
+    if (!lookPath(argv[0], env.get('PATH') ?? '', sandboxRoot(holder))) {
       const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`;
       this.status.containerID = `kdp://${randomBytes(32).toString('hex')}`;
       this.host.event('Warning', 'Failed', `Error: ${message}`);
       return { exitCode: 128, reason: 'StartError', message };
     }
-    const holder = await this.host.sandbox();
-    if (this.stopping) return undefined;
     this.began();
-    const [cmd, args] = inSandbox(holder, argv, this.spec.workingDir || '/');
+    const [cmd, args] = inSandbox(holder, [...(this.host.privileges?.(this.spec) ?? []), ...argv], this.spec.workingDir || '/');
     const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = child;
     this.log!.pipe('stdout', child.stdout!);
@@ -306,6 +309,7 @@ export class ContainerRunner {
         readyWhenStarted,
         sandbox: () => this.host.sandbox(),
         env: () => this.host.env(this.spec),
+        privileges: () => this.host.privileges?.(this.spec) ?? [],
         event: (type, reason, message) => this.host.event(type, reason, message),
         changed: () => this.host.changed(),
         kill(graceMs) {

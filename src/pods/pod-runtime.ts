@@ -13,6 +13,7 @@ import { PodIpAllocator } from './ip-allocator.js';
 import { BUILTIN_IMAGES, ImageTable } from './images/image-table.js';
 import { PodWorker } from './pod-worker.js';
 import { ServiceLinks } from './service-links.js';
+import type { PodTokenSource } from './volumes/pod-volumes.js';
 
 export interface PodRuntimeOptions {
   store: ObjectStore;
@@ -29,6 +30,8 @@ export interface PodRuntimeOptions {
   images?: ImageTable;
   /** CrashLoopBackOff: first delay and cap (Kubernetes: 10 s doubling to 5 min). */
   restartBackoff?: { initialMs: number; maxMs: number };
+  /** Where projected serviceAccountToken volumes get their tokens (the kubelet's TokenRequest). */
+  tokens?: PodTokenSource;
 }
 
 export interface PodRuntime {
@@ -62,6 +65,7 @@ export async function startPodRuntime(opts: PodRuntimeOptions): Promise<PodRunti
 
   const deps = {
     store,
+    tokens: opts.tokens,
     config,
     images,
     allocator,

@@ -2,26 +2,30 @@
 // containers then its containers, writes Pod status through the API, and on deletion stops
 // everything within the grace period, frees the IP and deletes the Pod for good.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../api/config.js';
 import { ApiError } from '../api/errors.js';
 import { recordEvent } from '../api/events.js';
 import type { ObjectStore } from '../api/store.js';
 import { GR, type KObject } from '../api/types.js';
-import { containerEnv, type Env } from './container-env.js';
+import { containerEnv, DEFAULT_PATH, type Env } from './container-env.js';
 import { ContainerRunner, type RunnerHost } from './container-runner.js';
 import type { PodIpAllocator } from './ip-allocator.js';
 import type { ImageTable } from './images/image-table.js';
 import { buildPodStatus } from './pod-status.js';
-import { PodSandbox } from './sandbox.js';
+import { containerUser, hostPrimaryGid, PodSandbox } from './sandbox.js';
+import { homeFor, resolveSecurityContext, type ResolvedSecurity } from './security-context.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
 import type { ServiceLinks } from './service-links.js';
 import { containerMounts } from './volumes/pod-volumes.js';
 import { podMounts, waitForVolumes } from './volumes/volume-manager.js';
+import type { PodTokenSource } from './volumes/pod-volumes.js';
+import { applyVolumeOwnership } from './volumes/volume-ownership.js';
 
 export interface WorkerDeps {
   store: ObjectStore;
+  tokens?: PodTokenSource;
   config: ClusterConfig;
   images: ImageTable;
   allocator: PodIpAllocator;
@@ -99,7 +103,9 @@ export class PodWorker {
       this.podIP = ip;
       this.ipAllocated = true;
     }
-    mkdirSync(this.dir, { recursive: true });
+    // Root's only: no other pod's user reaches its volumes, Secrets, layer or sandbox files.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
     this.sandbox = new PodSandbox(
       this.dir,
       {
@@ -108,15 +114,21 @@ export class PodWorker {
         hostname: pod.spec.hostNetwork ? this.nodeName : podHostname(pod),
       },
       (msg) => this.deps.log('WARN', msg),
+      { readOnlyRoot: readOnlyRoot(pod), hostPID: pod.spec.hostPID === true, hostIPC: pod.spec.hostIPC === true },
     );
     const host = this.runnerHost();
     this.initRunners = (pod.spec.initContainers ?? []).map((c: unknown) => new ContainerRunner(host, c, true));
     this.runners = (pod.spec.containers ?? []).map((c: unknown) => new ContainerRunner(host, c, false));
     this.initState.done = this.initRunners.length === 0;
     this.scheduleSync();
-    const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
+    const volumes = await waitForVolumes({ pod: () => this.pod, dir: this.dir, store: this.deps.store, tokens: this.deps.tokens, event: (t, r, m) => this.event(t, r, m), signal: this.volumeAbort.signal });
     if (!volumes || this.terminating) return;
     this.volumes = volumes;
+    const { store } = this.deps;
+    applyVolumeOwnership(pod, volumes, this.dir, (msg) => this.deps.log('WARN', `pod ${this.key}: ${msg}`), (v) => {
+      const pvc = store.tryGet('/persistentvolumeclaims', pod.metadata.namespace, v.persistentVolumeClaim.claimName);
+      return pvc?.spec?.volumeName ? store.tryGet('/persistentvolumes', undefined, pvc.spec.volumeName) : undefined;
+    });
     this.sandbox.setMounts(podMounts(pod, volumes));
 
     for (const r of this.initRunners) {
@@ -162,6 +174,7 @@ export class PodWorker {
       now: this.deps.now,
       sandbox: () => w.sandbox?.ensure() ?? Promise.resolve(undefined),
       env: (c) => w.env(c),
+      privileges: (c) => w.privileges(c),
       changed: () => w.scheduleSync(),
       event: (type, reason, message) => w.event(type, reason, message),
       backoffMs: this.deps.backoffMs,
@@ -169,9 +182,22 @@ export class PodWorker {
     };
   }
 
+  /** The container's uid, groups and capabilities; throws SecurityContextError (runAsNonRoot). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  security(container: any): ResolvedSecurity {
+    return resolveSecurityContext(this.pod, container, { primaryGid: hostPrimaryGid });
+  }
+
+  /** The `setpriv … --` prefix that runs a command as the container's user (container-runner, exec, probes). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  privileges(container: any): string[] {
+    return containerUser(this.security(container), (msg) => this.deps.log('WARN', msg));
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   env(container: any): Env {
     const { store } = this.deps;
+    const sec = this.security(container);
     return containerEnv({
       pod: this.pod,
       container,
@@ -180,7 +206,8 @@ export class PodWorker {
       serviceLinks: this.deps.serviceLinks,
       configMap: (n, name) => store.tryGet(GR.configmaps, n, name),
       secret: (n, name) => store.tryGet(GR.secrets, n, name),
-      path: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      path: DEFAULT_PATH,
+      home: homeFor(sec),
     });
   }
 
@@ -286,6 +313,12 @@ export class PodWorker {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void {
     recordEvent(this.deps.store, { component: 'kubelet', host: this.nodeName }, this.pod, type, reason, message, this.deps.now());
   }
+}
+
+/** readOnlyRootFilesystem: one root filesystem per pod, so every container must ask (admission checks they agree). */
+function readOnlyRoot(pod: KObject): boolean {
+  const cs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return cs.length > 0 && cs.every((c) => c?.securityContext?.readOnlyRootFilesystem === true);
 }
 
 /** status.qosClass from the containers' requests and limits. */

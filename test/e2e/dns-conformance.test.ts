@@ -144,7 +144,7 @@ describe('2. every record kind, over UDP and TCP', () => {
     ['headless endpoint PTR', () => rev(ip['web-1']), 'PTR', 'NOERROR', () => [`${rev(ip['web-1'])}. 30 IN PTR web-1.web.default.svc.cluster.local.`]],
     ['pod hostname + subdomain', () => 'alpha.sub.default.svc.cluster.local', 'A', 'NOERROR', () => [`alpha.sub.default.svc.cluster.local. 30 IN A ${ip['host-a']}`]],
     ['ExternalName CNAME (+ target resolved upstream)', () => 'ext.default.svc.cluster.local', 'A', 'NOERROR', () => ['ext.default.svc.cluster.local. 30 IN CNAME outside.example.test.', /^outside\.example\.test\. \d+ IN A 127\.1\.2\.3$/]],
-    ['dns-version TXT', () => 'dns-version.cluster.local', 'TXT', 'NOERROR', () => ['dns-version.cluster.local. 30 IN TXT "1.1.0"']],
+    ['dns-version TXT', () => 'dns-version.cluster.local', 'TXT', 'NOERROR', () => ['dns-version.cluster.local. 28800 IN TXT "1.1.0"']],
     ['pod A record (pods insecure)', () => '127-0-0-9.default.pod.cluster.local', 'A', 'NOERROR', () => ['127-0-0-9.default.pod.cluster.local. 30 IN A 127.0.0.9']],
     ['kubernetes.default.svc', () => 'kubernetes.default.svc.cluster.local', 'A', 'NOERROR', () => [`kubernetes.default.svc.cluster.local. 30 IN A ${ip.kubernetes}`]],
     ['missing service: NXDOMAIN', () => 'nope.default.svc.cluster.local', 'A', 'NXDOMAIN', null],

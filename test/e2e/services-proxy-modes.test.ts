@@ -1,7 +1,7 @@
 // kube-proxy's two modes through a whole `kdp up`: `--proxy-mode userspace` (proxy sockets on every
 // ClusterIP) keeps working now that nftables is the default, and the default mode (nftables, as
 // root with nft) leaves no table behind after SIGINT or SIGTERM. Each cluster has its own ranges,
-// clear of the test slots and the bench: 127.210-213.x (userspace) and 127.215-218.x (default).
+// clear of the test slots and the bench: 127.100-103.x (userspace) and 127.104-107.x (default).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,7 @@ describe('--proxy-mode userspace', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'kdp-proxy-userspace-'));
-    k = await startKdp({ slot: 0, extraArgs: [...ranges(210, 'e2eus'), '--proxy-mode', 'userspace'] });
+    k = await startKdp({ slot: 0, extraArgs: [...ranges(100, 'e2eus'), '--proxy-mode', 'userspace'] });
   }, 60_000);
   afterAll(async () => {
     await k?.stop();
@@ -73,8 +73,8 @@ describe('--proxy-mode userspace', () => {
     // the ClusterIP and the cluster DNS are kdp's own listening sockets, and kdp made no nft table
     const pid = listenerPid(`${ip}:80`);
     expect(pid, 'a userspace listener on the ClusterIP').toBeGreaterThan(0);
-    expect(listenerPid('127.210.0.10:53', true)).toBe(pid);
-    const answer = await dig({ address: '127.210.0.10' }, 'spread.default.svc.cluster.local');
+    expect(listenerPid('127.100.0.10:53', true)).toBe(pid);
+    const answer = await dig({ address: '127.100.0.10' }, 'spread.default.svc.cluster.local');
     expect(answer.answer, answer.raw).toEqual([`spread.default.svc.cluster.local. 30 IN A ${ip}`]);
     if (NFT) expect(nftTables().filter((t) => t.startsWith(`kdp_${pid}`))).toEqual([]);
 
@@ -86,16 +86,16 @@ describe('--proxy-mode userspace', () => {
 describe.skipIf(!!NFT_SKIP)(`the default mode, as root with nft: nftables${NFT_SKIP ? ` (skipped: ${NFT_SKIP})` : ''}`, () => {
   it('says so at start-up, DNATs in its own table, and deletes the table on SIGINT and on SIGTERM', async () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      const k = await startKdp({ slot: 0, extraArgs: ranges(215, 'e2enft') });
+      const k = await startKdp({ slot: 0, extraArgs: ranges(104, 'e2enft') });
       try {
         expect(k.output()).toMatch(/kdp is up in \d+ ms: .*, kube-proxy nftables\n/);
         const table = k.output().match(/using the nftables dataplane \(table ip (kdp_(\d+))/);
         expect(table, k.output()).toBeTruthy();
         expect(nftTables()).toContain(table![1]);
         // the cluster DNS answers through the DNAT to the CoreDNS pod: nothing listens on its ClusterIP
-        const answer = await dig({ address: '127.215.0.10' }, 'kubernetes.default.svc.cluster.local');
-        expect(answer.answer, answer.raw).toEqual(['kubernetes.default.svc.cluster.local. 30 IN A 127.215.0.1']);
-        expect(listenerPid('127.215.0.10:53', true)).toBeUndefined();
+        const answer = await dig({ address: '127.104.0.10' }, 'kubernetes.default.svc.cluster.local');
+        expect(answer.answer, answer.raw).toEqual(['kubernetes.default.svc.cluster.local. 30 IN A 127.104.0.1']);
+        expect(listenerPid('127.104.0.10:53', true)).toBeUndefined();
         process.kill(Number(table![2]), signal);
         await eventually(() => expect(k.output()).toContain('kdp stopped.'), { what: `kdp stopped after ${signal}` });
         await eventually(() => expect(nftTables()).not.toContain(table![1]), { timeout: 2000, what: 'table deleted' });

@@ -108,11 +108,12 @@ describe('Job', () => {
   }, 40_000);
 
   it('ttlSecondsAfterFinished deletes the finished Job and its pods; wait --for=delete sees it go', async () => {
-    await apply(job('short', 'ttlSecondsAfterFinished: 4', 'true'));
+    // long enough that the completion is seen before the Job goes, even on a busy machine
+    await apply(job('short', 'ttlSecondsAfterFinished: 10', 'true'));
     await ok(['wait', '--for=condition=complete', 'job/short', '--timeout=20s']);
-    expect(await ok(['wait', '--for=delete', 'job/short', '--timeout=20s'])).toBe('job.batch/short condition met\n');
+    expect(await ok(['wait', '--for=delete', 'job/short', '--timeout=30s'])).toBe('job.batch/short condition met\n');
     await eventually(async () => expect((await getJson(['pods', '-l', 'job-name=short'])).items).toEqual([]), { what: 'pods collected' });
-  }, 40_000);
+  }, 60_000);
 
   it('wait times out with kubectl\'s message', async () => {
     await apply(job('forever', '', 'sleep 600'));

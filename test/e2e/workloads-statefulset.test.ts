@@ -2,7 +2,7 @@
 // database example, ConfigMap/Secret/emptyDir/hostPath volumes (and a pod waiting for its ConfigMap
 // with FailedMount), nginx serving a volume, and host-process pods whose whole process tree goes on
 // deletion and when kdp itself is SIGKILLed.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +249,9 @@ spec:
 
   it('waits in ContainerCreating with FailedMount until the ConfigMap exists, then mounts them all', async () => {
     const hp = join(tmp, 'hostpath');
+    // A hostPath is the node's: the pod (nobody, asking for no user) may write it because it is 0777.
+    mkdirSync(hp);
+    chmodSync(hp, 0o777);
     await apply(`
 apiVersion: v1
 kind: Pod
@@ -283,26 +286,35 @@ spec:
       expect(await ok(['logs', 'vols'])).toBe('hello from a configmap\ns3cret\nscratch\n');
     }, { timeout: 10_000, what: 'pod started with its volumes' });
     expect(readFileSync(join(hp, 'out'), 'utf8')).toBe('from-pod\n');
-    // Mount points existed only while the pod ran; the host's /etc is untouched afterwards.
-    expect(existsSync('/etc/kdp-e2e-cfg-7')).toBe(true);
+    // Mount points are made in the pod's own root layer: the host's /etc is never touched.
+    expect(existsSync('/etc/kdp-e2e-cfg-7') || existsSync('/kdp-e2e-scratch-7')).toBe(false);
     await ok(['delete', 'pod', 'vols', '--grace-period=1']);
     await eventually(() => expect(existsSync('/etc/kdp-e2e-cfg-7') || existsSync('/kdp-e2e-scratch-7')).toBe(false), { what: 'mount points removed' });
   }, 30_000);
 });
 
 describe('host-process pods and their process trees', () => {
-  const TERM_FILE = '/tmp/kdp-e2e-7-sigterm';
+  // The pod writes it into a hostPath volume (its other writes stay in its own root layer).
+  const TERM_DIR = '/tmp/kdp-e2e-7-term';
+  const TERM_FILE = join(TERM_DIR, 'sigterm');
   const TREE = `
 apiVersion: v1
 kind: Pod
 metadata: {name: tree}
 spec:
   terminationGracePeriodSeconds: 5
+  volumes: [{name: out, hostPath: {path: ${TERM_DIR}, type: DirectoryOrCreate}}]
   containers:
   - name: c
     image: busybox
     command: ["sh", "-c", "trap 'echo got SIGTERM > ${TERM_FILE}; exit 0' TERM; setsid sleep 7871 & sleep 7872 & while true; do sleep 0.1; done"]
+    volumeMounts: [{name: out, mountPath: ${TERM_DIR}}]
 `;
+  beforeAll(() => {
+    mkdirSync(TERM_DIR, { recursive: true });
+    chmodSync(TERM_DIR, 0o777);
+  });
+  afterAll(() => rmSync(TERM_DIR, { recursive: true, force: true }));
   /** Processes whose command line matches (read from /proc, so no procps is needed). */
   const procs = (re: RegExp): string[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
     try {

@@ -3,22 +3,16 @@
 // in memory (the worst case measured: five stalled watches while a 900 KB ConfigMap changes 150 times).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../src/api/bootstrap.js';
-import { defaultConfig } from '../../src/api/config.js';
 import { MAX_BODY, startApiServer, WATCH_BACKLOG_LIMIT, type ApiServer } from '../../src/api/server.js';
 import { ObjectStore } from '../../src/api/store.js';
-import { registerStrategies } from '../../src/api/strategies/index.js';
+import { startBareApi } from '../support/api.js';
 import { eventually } from '../support/eventually.js';
 
 let api: ApiServer;
 let store: ObjectStore;
 
 beforeAll(async () => {
-  const config = defaultConfig({ serviceCidr: '127.87.0.0/16', upstreamDns: [], stateDir: '/nonexistent' });
-  store = new ObjectStore();
-  registerStrategies(store, config);
-  bootstrap(store, config);
-  api = await startApiServer({ store, host: '127.0.0.1', port: 0 });
+  ({ api, store } = await startBareApi('127.87.0.0/16'));
 });
 
 afterAll(async () => {
@@ -71,7 +65,8 @@ describe('API hardening', () => {
     for (let i = 0; i < 150; i++) {
       store.update('/configmaps', { ...structuredClone(store.get('/configmaps', 'default', 'churn')), data: { v: `${i}${value.slice(1)}` } });
       peak = Math.max(peak, process.memoryUsage().rss);
-      await new Promise((r) => setImmediate(r));
+      // paced by the reader, so only the stalled watchers fall behind, however busy the machine
+      await eventually(() => expect(seen).toBeGreaterThanOrEqual(i + 1), { what: `the reading watcher at event ${i + 1}`, timeout: 20_000 });
     }
     await eventually(() => expect(seen).toBe(150), { what: 'the reading watcher saw every change', timeout: 20_000 });
     // Unbounded, the five backlogs hold 5 × 150 × 900 KB: RSS grew 916 MiB in this test without the
@@ -85,4 +80,48 @@ describe('API hardening', () => {
     reader.abort();
     await stream;
   }, 60_000);
+});
+
+describe('API hardening: slow clients and long heads', () => {
+  let slow: ApiServer;
+  beforeAll(async () => {
+    slow = await startApiServer({ store, host: '127.0.0.1', port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 });
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  const raw = (port: number, bytes: string) => new Promise<{ reply: string; closed: boolean }>((resolve) => {
+    let reply = '';
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(bytes));
+    sock.on('data', (c) => (reply += c));
+    sock.on('error', () => undefined);
+    sock.on('close', () => resolve({ reply, closed: true }));
+  });
+
+  it('ends a client that never finishes its request head with 408', async () => {
+    const { reply, closed } = await raw(slow.address.port, 'GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    expect(closed).toBe(true);
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('refuses a request head (URL included) over 16 KiB with 431', async () => {
+    const { reply } = await raw(slow.address.port, `GET /api/v1/namespaces?x=${'a'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 431 /);
+  });
+
+  it('keeps serving a watch long after the request timeouts', async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${slow.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${store.resourceVersion()}`, { signal: ctrl.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = reader.read();
+    // a request whose body never completes is ended by the request timeout (800 ms)…
+    const { reply } = await raw(slow.address.port, 'POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    // …while the watch opened before it still streams
+    store.create('/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'default' } });
+    const chunk = await first;
+    expect(Buffer.from(chunk.value ?? []).toString()).toContain('"late"');
+    ctrl.abort();
+  });
 });

@@ -5,7 +5,7 @@ import { bootstrap } from '../../src/api/bootstrap.js';
 import { defaultConfig } from '../../src/api/config.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { ObjectStore } from '../../src/api/store.js';
-import { registerStrategies } from '../../src/api/strategies/index.js';
+import { startBareApi } from '../support/api.js';
 
 let api: ApiServer;
 let store: ObjectStore;
@@ -21,11 +21,7 @@ async function req(method: string, path: string, body?: unknown, headers: Record
 }
 
 beforeAll(async () => {
-  const config = defaultConfig({ serviceCidr: '127.88.0.0/16', upstreamDns: [], stateDir: '/nonexistent' });
-  store = new ObjectStore();
-  registerStrategies(store, config);
-  bootstrap(store, config);
-  api = await startApiServer({ store, host: '127.0.0.1', port: 0 });
+  ({ api, store } = await startBareApi('127.88.0.0/16'));
 });
 
 afterAll(async () => {

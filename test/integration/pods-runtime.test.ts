@@ -290,7 +290,9 @@ describe('pod runtime', () => {
     createPod('app', [{ name: 'app', image: 'node:20', command: [process.execPath, '-e', server], ports: [{ containerPort: 8080 }] }]);
     const notReady = await until(() => {
       const p = pod('app');
-      return p?.status?.phase === 'Running' && p.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+      const c = p?.status?.phase === 'Running' && p.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+      // The first Running status may be written before the first port check has said why.
+      return c && (c.status === 'True' || /must listen/.test(c.message ?? '')) && c;
     }, 'app running');
     expect(notReady.status).toBe('False');
     expect(notReady.message).toMatch(/app must listen on \$POD_IP:8080 \(127\.77\.61\.\d+:8080\)/);

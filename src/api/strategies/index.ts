@@ -25,6 +25,11 @@ export interface RegisterOptions {
   rng?: () => number;
   /** Where start-up problems (clashing allocations of already stored Services) are reported. */
   log?: (line: string) => void;
+  /**
+   * The cluster issues ServiceAccount tokens: new pods get the projected kube-api-access volume
+   * (the ServiceAccount admission plugin's mount). Without an issuer only the name is defaulted.
+   */
+  serviceAccountTokens?: boolean;
 }
 
 /**
@@ -43,7 +48,7 @@ export function registerStrategies(store: ObjectStore, config: ClusterConfig, op
   }
   store.setStrategy(GR.namespaces, namespaceStrategy());
   store.setStrategy(GR.nodes, nodeStrategy());
-  store.setStrategy(GR.pods, podStrategy());
+  store.setStrategy(GR.pods, podStrategy({ mountServiceAccountTokens: !!opts.serviceAccountTokens }));
   store.setStrategy(GR.services, serviceStrategy(alloc, { externalIPCidr: config.externalIPCidr, loadBalancerPool: config.loadBalancerPool }));
   store.setStrategy(GR.configmaps, configMapStrategy());
   store.setStrategy(GR.secrets, secretStrategy());

@@ -3,6 +3,7 @@
 // kind's own checks. Kinds with allocation (Service) or special update rules (Pod) build on this.
 import { errors, type StatusCause } from '../errors.js';
 import type { Strategy, WriteContext } from '../store.js';
+import { decodeTyped, TypeMismatch } from '../typed-decode.js';
 import type { KObject } from '../types.js';
 import { validateObjectMeta, type NameValidator } from './validation.js';
 
@@ -19,28 +20,19 @@ export interface KindRules {
   validateUpdate?(obj: KObject, old: KObject): StatusCause[];
 }
 
-function jsonType(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v;
-}
-
 /**
- * What the apiserver's JSON decoder refuses before any strategy runs: metadata maps whose values are
- * not strings (a YAML `version: 1` label). 400 BadRequest, as kube-apiserver words it.
+ * What the apiserver's JSON decoder refuses before any strategy runs: a value of the wrong JSON type
+ * anywhere in a built-in object (a YAML `version: 1` label, `data: {a: {b: 1}}` in a ConfigMap), walked
+ * against the kind's OpenAPI schema (typed-decode.ts). 400 BadRequest, as kube-apiserver words it:
+ * `<Kind> in version "<version>" cannot be handled as a <Kind>: json: cannot unmarshal …`.
  */
 export function checkDecodable(obj: KObject, ctx: WriteContext): void {
-  const meta = obj.metadata ?? {};
-  for (const key of ['labels', 'annotations'] as const) {
-    const m = meta[key] as unknown;
-    if (m === undefined || m === null) continue;
-    const bad = typeof m !== 'object' || Array.isArray(m) ? m : Object.values(m as object).find((v) => typeof v !== 'string');
-    if (bad === undefined) continue;
-    const target = typeof m !== 'object' || Array.isArray(m) ? 'map[string]string' : 'string';
-    const { kind, version } = ctx.info;
-    const gv = ctx.info.group ? `${ctx.info.group}/${version}` : version;
-    throw errors.badRequest(`${kind} in version "${gv}" cannot be handled as a ${kind}: json: cannot unmarshal ${jsonType(bad)} into Go struct field ObjectMeta.metadata.${key} of type ${target}`);
+  const { kind, version, group } = ctx.info;
+  try {
+    decodeTyped(obj, group, version, kind);
+  } catch (err) {
+    if (!(err instanceof TypeMismatch)) throw err;
+    throw errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${err.message}`);
   }
 }
 

@@ -6,6 +6,8 @@ import type { Strategy } from '../store.js';
 import type { KObject } from '../types.js';
 import { deepEqual, kindStrategy } from './kind-strategy.js';
 import { defaultPodSpec, podQOSClass, validatePodSpec } from './pod-spec.js';
+import { admitServiceAccount } from './pod-service-account.js';
+import { validatePodSecurity } from './pod-security.js';
 import { isDNS1123Subdomain } from './validation.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -78,14 +80,15 @@ export function validatePodUpdate(pod: KObject, old: KObject): StatusCause[] {
   return causes;
 }
 
-export function podStrategy(): Strategy {
+export function podStrategy(opts: { mountServiceAccountTokens?: boolean } = {}): Strategy {
   const base = kindStrategy({
     name: isDNS1123Subdomain,
     defaults: defaultPod,
-    prepareCreate(pod) {
+    prepareCreate(pod, ctx) {
+      if (opts.mountServiceAccountTokens) admitServiceAccount(pod, ctx);
       pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec) };
     },
-    validate: (pod) => validatePodSpec(pod.spec, 'spec'),
+    validate: (pod) => [...validatePodSpec(pod.spec, 'spec'), ...validatePodSecurity(pod.spec, 'spec')],
     validateUpdate: validatePodUpdate,
   });
   return {

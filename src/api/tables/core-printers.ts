@@ -147,8 +147,9 @@ export const serviceAccountPrinter: Printer = {
 };
 
 function eventSource(ev: KObject): string {
-  const component = ev.source?.component || ev.reportingComponent || ev.reportingController || '';
-  const host = ev.source?.host || ev.reportingInstance || '';
+  const source = ev.source ?? ev.deprecatedSource;
+  const component = source?.component || ev.reportingComponent || ev.reportingController || '';
+  const host = source?.host || ev.reportingInstance || '';
   if (!component) return '';
   return host ? `${component}, ${host}` : component;
 }
@@ -167,10 +168,13 @@ export const eventPrinter: Printer = {
     col('Name', NAME_COLUMN.description, { format: 'name', wide: true }),
   ],
   cells(ev, now): Cell[] {
-    let first = translateTimestampSince(ev.firstTimestamp, now);
-    if (!ev.firstTimestamp) first = translateTimestampSince(ev.eventTime, now);
-    let last = ev.lastTimestamp ? translateTimestampSince(ev.lastTimestamp, now) : first;
-    let count = int(ev.count);
+    // (events.k8s.io/v1 Events carry the same fields under their deprecated* names)
+    const firstTs = ev.firstTimestamp ?? ev.deprecatedFirstTimestamp;
+    const lastTs = ev.lastTimestamp ?? ev.deprecatedLastTimestamp;
+    let first = translateTimestampSince(firstTs, now);
+    if (!firstTs) first = translateTimestampSince(ev.eventTime, now);
+    let last = lastTs ? translateTimestampSince(lastTs, now) : first;
+    let count = int(ev.count ?? ev.deprecatedCount);
     if (ev.series) {
       last = translateTimestampSince(ev.series.lastObservedTime, now);
       count = int(ev.series.count);

@@ -14,6 +14,8 @@ export interface ProbedContainer {
   podIP: string;
   sandbox(): Promise<number | undefined>;
   env(): Env;
+  /** The `setpriv … --` prefix: exec probes run as the container's user, as in Kubernetes. */
+  privileges?(): string[];
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Status changed: write it. */
   changed(): void;
@@ -34,7 +36,7 @@ export function probeContainerRun(c: ProbedContainer, signal: AbortSignal): void
     {
       podIP: c.podIP,
       container: c.spec,
-      exec: async (argv, timeoutMs) => execProbeCommand(await c.sandbox(), argv, c.env(), c.spec.workingDir || '/', timeoutMs),
+      exec: async (argv, timeoutMs) => execProbeCommand(await c.sandbox(), [...(c.privileges?.() ?? []), ...argv], c.env(), c.spec.workingDir || '/', timeoutMs),
     },
     {
       started() {

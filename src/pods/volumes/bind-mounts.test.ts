@@ -44,8 +44,10 @@ describe('the sandbox holder', () => {
   it('is PID 1 of its own PID namespace, killed with kdp', () => {
     const [cmd, args] = holderArgv('/run/pod');
     const argv = [cmd, ...args].join(' ');
-    expect(argv).toMatch(/unshare --mount --uts --pid --fork --kill-child --mount-proc --propagation private sh -c/);
-    expect(argv.endsWith('kdp-pod-sandbox /run/pod')).toBe(true);
+    expect(argv).toMatch(/unshare --mount --uts --ipc --pid --fork --kill-child --mount-proc --propagation private sh -c/);
+    expect(holderArgv('/run/pod', false, 'layer', false, false)[1].join(' ')).toMatch(/unshare --mount --uts --propagation private/);
+    expect(argv.endsWith('kdp-pod-sandbox /run/pod layer rw')).toBe(true);
+    expect(holderArgv('/run/pod', true, 'host', true)[1].slice(-3)).toEqual(['/run/pod', 'host', 'ro']);
     expect(holderArgv('/run/pod', false)[1].join(' ')).not.toMatch(/--pid/);
   });
 });

@@ -1,4 +1,5 @@
-// Bind mounts of a pod's volumes inside its private mount namespace. Host processes share the
+// Bind mounts of a pod's volumes inside its private mount namespace. In the pod's own root layer
+// (sandbox.ts) the holder makes each mount point there. Without one, host processes share the
 // host's filesystem, so a mountPath that does not exist on the host (e.g. /data) is created first,
 // empty, and removed again when the last pod that mounts there goes — the only trace a volume
 // leaves on the host. Mount points are counted per path: pods of one StatefulSet all mount /data,
@@ -9,12 +10,12 @@ import type { MountSpec } from './pod-volumes.js';
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Shell lines run by the sandbox holder: bind each volume at its mountPath, read-only when asked. */
+/**
+ * Shell lines run by the sandbox holder: bind each volume at its mountPath, read-only when asked
+ * (`kdp_mount` is the holder's: in the pod's own root layer it makes the mount point there first).
+ */
 export function mountScript(mounts: MountSpec[]): string {
-  return mounts.map((m) => {
-    const bind = `mount --bind ${q(m.hostPath)} ${q(m.mountPath)}`;
-    return m.readOnly ? `${bind} && mount -o remount,bind,ro ${q(m.mountPath)}` : bind;
-  }).join('\n') + '\n';
+  return mounts.map((m) => `kdp_mount ${q(m.hostPath)} ${q(m.mountPath)} ${m.readOnly ? 'ro' : 'rw'}`).join('\n') + '\n';
 }
 
 /** mountPath → how many running sandboxes mount there (this process). */

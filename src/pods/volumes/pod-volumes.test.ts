@@ -65,7 +65,7 @@ describe('pod volumes', () => {
     const vols = new Map([['html', '/v/html'], ['data', '/v/data']]);
     const mounts = containerMounts({ volumeMounts: [{ name: 'html', mountPath: '/usr/share/nginx/html', readOnly: true }, { name: 'data', mountPath: '/data', subPath: 'db' }] }, vols);
     expect(mounts).toEqual([{ hostPath: '/v/html', mountPath: '/usr/share/nginx/html', readOnly: true }, { hostPath: '/v/data/db', mountPath: '/data', readOnly: false }]);
-    expect(mountScript(mounts)).toBe("mount --bind '/v/html' '/usr/share/nginx/html' && mount -o remount,bind,ro '/usr/share/nginx/html'\nmount --bind '/v/data/db' '/data'\n");
+    expect(mountScript(mounts)).toBe("kdp_mount '/v/html' '/usr/share/nginx/html' ro\nkdp_mount '/v/data/db' '/data' rw\n");
   });
 
   it('serves files from a mounted docroot, index.html for directories, nothing outside it', () => {

@@ -22,6 +22,13 @@ export interface VolumeLookups {
   secret(namespace: string, name: string): KObject | undefined;
   pvc(namespace: string, name: string): KObject | undefined;
   pv(name: string): KObject | undefined;
+  /** The pod's ServiceAccount token for a projected serviceAccountToken source. */
+  serviceAccountToken?(pod: KObject, source: { audience?: string; expirationSeconds?: number }): string;
+}
+
+/** What the kubelet asks the API for (TokenRequest bound to the pod): a pod's ServiceAccount token. */
+export interface PodTokenSource {
+  issueForPod(pod: KObject, source: { audience?: string; expirationSeconds?: number }): string;
 }
 
 export class MountError extends Error {
@@ -131,6 +138,10 @@ export function setUpVolumes(pod: KObject, podDir: string, lookups: VolumeLookup
     } else if (v.projected) {
       const files: Files = new Map();
       for (const s of v.projected.sources ?? []) {
+        if (s.serviceAccountToken) {
+          files.set(s.serviceAccountToken.path ?? 'token', { data: Buffer.from(serviceAccountToken(pod, s.serviceAccountToken, v.name, lookups)) });
+          continue;
+        }
         const part = s.configMap ? keyFiles('configmap', lookups.configMap(ns, s.configMap.name), s.configMap, v.name, ns)
           : s.secret ? keyFiles('secret', lookups.secret(ns, s.secret.name), s.secret, v.name, ns)
             : s.downwardAPI ? downwardFiles(pod, s.downwardAPI) : undefined;
@@ -143,6 +154,15 @@ export function setUpVolumes(pod: KObject, podDir: string, lookups: VolumeLookup
     }
   }
   return out;
+}
+
+function serviceAccountToken(pod: KObject, source: { audience?: string; expirationSeconds?: number }, volume: string, lookups: VolumeLookups): string {
+  if (!lookups.serviceAccountToken) throw new MountError(volume, `MountVolume.SetUp failed for volume "${volume}" : failed to fetch token: no token issuer in this cluster`);
+  try {
+    return lookups.serviceAccountToken(pod, source);
+  } catch (err) {
+    throw new MountError(volume, `MountVolume.SetUp failed for volume "${volume}" : failed to fetch token: ${(err as Error).message}`);
+  }
 }
 
 function claimPath(volume: string, claim: string, ns: string, lookups: VolumeLookups): string {

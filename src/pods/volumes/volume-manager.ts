@@ -4,12 +4,13 @@
 import type { ObjectStore } from '../../api/store.js';
 import { GR, type KObject } from '../../api/types.js';
 import { sleep } from '../readiness.js';
-import { containerMounts, MountError, setUpVolumes, type MountSpec } from './pod-volumes.js';
+import { containerMounts, MountError, setUpVolumes, type MountSpec, type PodTokenSource } from './pod-volumes.js';
 
 export interface WaitForVolumesOptions {
   pod: () => KObject;
   dir: string;
   store: ObjectStore;
+  tokens?: PodTokenSource;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   signal: AbortSignal;
   /** First retry delay; doubles up to maxMs (defaults 250 ms → 2 s). */
@@ -26,6 +27,7 @@ export async function waitForVolumes(o: WaitForVolumesOptions): Promise<Map<stri
         secret: (ns, name) => o.store.tryGet(GR.secrets, ns, name),
         pvc: (ns, name) => o.store.tryGet('/persistentvolumeclaims', ns, name),
         pv: (name) => o.store.tryGet('/persistentvolumes', undefined, name),
+        serviceAccountToken: o.tokens ? (pod, source) => o.tokens!.issueForPod(pod, source) : undefined,
       });
     } catch (err) {
       if (!(err instanceof MountError)) throw err;
