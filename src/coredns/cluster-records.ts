@@ -4,8 +4,10 @@
 // EndpointSlices changes. Pure: no I/O; the clock comes in through the options.
 import type { EndpointSlice, KObject, Service } from '../api/types.js';
 import { dashed, expandIPv6, isIPv4, reverseName } from './addresses.js';
-import { CLUSTER_ID_ANNOTATION } from './multicluster.js';
 import type { Rr } from './types.js';
+
+/** The source cluster of a multicluster EndpointSlice, as MultiClusterSink (multicluster.ts) marks it. */
+export const CLUSTER_ID_ANNOTATION = 'kdp.dev/multicluster-source-cluster';
 
 export { dashed, reverseName };
 

@@ -4,13 +4,11 @@
 // and each endpoint is named with its source cluster: `<host>.<cluster-id>.<svc>.<ns>.svc.<zone>`.
 // The records are ordinary ClusterRecords, fed through this adapter with the objects translated.
 import type { KObject } from '../api/types.js';
-import type { ClusterRecords } from './cluster-records.js';
+import { CLUSTER_ID_ANNOTATION, type ClusterRecords } from './cluster-records.js';
 import type { RecordSink } from './record-source.js';
 
 export const MCS_SERVICE_NAME = 'multicluster.kubernetes.io/service-name';
 export const MCS_SOURCE_CLUSTER = 'multicluster.kubernetes.io/source-cluster';
-/** Carries the source cluster of a translated slice into serviceRecords (the endpoint name's second label). */
-export const CLUSTER_ID_ANNOTATION = 'kdp.dev/multicluster-source-cluster';
 
 /** A ServiceImport as the Service the records know. */
 export function serviceOfImport(o: KObject): KObject {
