@@ -9,6 +9,7 @@ import type { RowOptions } from './lib/row.js';
 import { ensureTools, packageVersions, TOOL_PACKAGES } from './lib/tools.js';
 import { apiRow } from './rows/api.js';
 import { dnsRow } from './rows/dns.js';
+import { gatewayRow } from './rows/gateway.js';
 import { ingressRow } from './rows/ingress.js';
 import { l4Row } from './rows/l4.js';
 import { l4VariantsRow } from './rows/l4-variants.js';
@@ -27,6 +28,7 @@ const ROWS: Record<string, RowDef> = {
   'l4-builtin': { tools: ['wrk', 'haproxy'], run: (o) => l4Row(o, true) },
   dns: { tools: ['dnsperf', 'dnsmasq'], run: dnsRow },
   ingress: { tools: ['wrk', 'nginx'], run: ingressRow },
+  gateway: { tools: ['wrk', 'nginx'], run: gatewayRow },
   startup: { tools: [], run: startupRow },
   reaction: { tools: [], run: reactionRow },
   scale: { tools: ['wrk', 'dnsperf'], run: scaleRow },

@@ -2,6 +2,7 @@
 // document, which kubectl 1.26+ asks for with
 //   Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,…,application/json
 // and otherwise falls back to one request per group version.
+import { compareKubeVersions } from './discovery.js';
 import type { ResourceInfo, ResourceRegistry } from './resources.js';
 
 export type DiscoveryVersion = 'v2' | 'v2beta1';
@@ -64,7 +65,7 @@ function resourceEntry(i: ResourceInfo): object {
  */
 export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean, v: DiscoveryVersion): object {
   const byGroup = new Map<string, Map<string, ResourceInfo[]>>();
-  for (const info of registry.all()) {
+  for (const info of registry.allVersions()) {
     if (legacy !== (info.group === '')) continue;
     if (!byGroup.has(info.group)) byGroup.set(info.group, new Map());
     const versions = byGroup.get(info.group)!;
@@ -73,7 +74,7 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean,
   }
   const items = [...byGroup].map(([group, versions]) => ({
     metadata: { name: group, creationTimestamp: null },
-    versions: [...versions].map(([version, infos]) => ({
+    versions: [...versions].sort(([a], [b]) => compareKubeVersions(a, b)).map(([version, infos]) => ({
       version,
       resources: infos.map(resourceEntry),
       freshness: 'Current',

@@ -33,12 +33,24 @@ export function localServerAddress(socket: { localAddress?: string; localPort?: 
 
 function groups(registry: ResourceRegistry): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const info of registry.all()) {
+  for (const info of registry.allVersions()) {
     if (!info.group) continue;
     if (!out.has(info.group)) out.set(info.group, new Set());
     out.get(info.group)!.add(info.version);
   }
+  for (const [name, versions] of out) out.set(name, new Set([...versions].sort(compareKubeVersions)));
   return out;
+}
+
+/** Kubernetes' version priority: GA before beta before alpha, higher numbers first (v1 > v1beta2 > v1beta1 > v1alpha2). */
+export function compareKubeVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [0, 0, 0];
+    return [Number(m[1]), m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1, Number(m[3] ?? 0)];
+  };
+  const [pa, pb] = [parse(a), parse(b)];
+  return pb[1] - pa[1] || pb[0] - pa[0] || pb[2] - pa[2];
 }
 
 export function groupList(registry: ResourceRegistry): object {
@@ -60,7 +72,7 @@ export function group(registry: ResourceRegistry, name: string): object | undefi
 }
 
 export function resourceList(registry: ResourceRegistry, groupName: string, version: string): object | undefined {
-  const infos = registry.all().filter((i) => i.group === groupName && i.version === version);
+  const infos = registry.allVersions().filter((i) => i.group === groupName && i.version === version);
   if (!infos.length) return undefined;
   const resources: object[] = [];
   for (const i of infos) {

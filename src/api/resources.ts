@@ -15,6 +15,8 @@ export interface ResourceInfo {
   subresources: string[];
   /** True for the kinds kdp understands (validates, defaults, acts on). */
   builtin: boolean;
+  /** A CRD version's additionalPrinterColumns: its Table columns (see crd/printer-columns.ts). */
+  printerColumns?: { name: string; type: string; jsonPath: string; description?: string; format?: string; priority?: number }[];
 }
 
 /** A group + resource, e.g. `apps/deployments` or `/pods` (core group). */
@@ -74,6 +76,8 @@ const BUILTIN: ResourceInfo[] = [
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   r('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false),
   r('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false),
+  r('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false, [], [], ['status']),
+  r('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', false),
   r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, ['sc']),
   r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], [], ['status']),
   r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], ['all'], ['status']),
@@ -121,6 +125,38 @@ export class ResourceRegistry {
 
   get(group: string, resource: string): ResourceInfo | undefined {
     return this.byGR.get(groupResource(group, resource));
+  }
+
+  /** Every served version of every resource (a CRD serves several), the storage version first. */
+  allVersions(): ResourceInfo[] {
+    const out: ResourceInfo[] = [];
+    for (const info of this.byGR.values()) {
+      out.push(info);
+      for (const other of this.byKind.values()) {
+        if (other !== info && other.group === info.group && other.resource === info.resource) out.push(other);
+      }
+    }
+    return out;
+  }
+
+  /** The resource as served at `version` (another served version of a CRD, conversion None). */
+  served(group: string, resource: string, version: string): ResourceInfo | undefined {
+    const info = this.get(group, resource);
+    if (!info || info.version === version) return info;
+    return this.byKind.get(`${group ? `${group}/` : ''}${version}/${info.kind}`);
+  }
+
+  /** Forgets the versions of a group+resource no longer served (a CRD's version turned off or removed). */
+  removeVersion(group: string, resource: string, version: string): void {
+    const info = this.get(group, resource);
+    const kind = info?.kind;
+    if (!kind) return;
+    this.byKind.delete(`${group ? `${group}/` : ''}${version}/${kind}`);
+    if (info.version === version) {
+      this.byGR.delete(groupResource(group, resource));
+      const next = [...this.byKind.values()].find((i) => i.group === group && i.resource === resource);
+      if (next) this.byGR.set(groupResource(group, resource), next);
+    }
   }
 
   /** Finds by apiVersion + kind; also accepts another version of a known group+kind. */

@@ -31,6 +31,7 @@ import { answerReview, REVIEW_RESOURCES } from './authz/reviews.js';
 import type { ServiceAccountTokens } from './serviceaccounts/tokens.js';
 import { EVENTS_V1, eventsV1View } from './events-v1.js';
 import { serveOpenApiV3 } from './openapi.js';
+import { serveCustomResources } from './crd/custom-resources.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -173,21 +174,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
 }
 
-/** CustomResourceDefinitions make their kinds servable, as the apiextensions server does. */
+/** CustomResourceDefinitions make their kinds servable, as the apiextensions server does (crd/). */
 function registerCrds(store: ObjectStore): void {
-  store.watch('apiextensions.k8s.io/customresourcedefinitions', { sendInitialEvents: true }, (ev) => {
-    if (ev.type === 'DELETED') return;
-    const spec = ev.object.spec ?? {};
-    for (const v of spec.versions ?? []) {
-      if (v.served === false) continue;
-      store.registry.add({
-        group: spec.group, version: v.name, kind: spec.names?.kind, resource: spec.names?.plural,
-        singular: spec.names?.singular ?? String(spec.names?.kind ?? '').toLowerCase(),
-        namespaced: spec.scope !== 'Cluster', shortNames: spec.names?.shortNames ?? [], categories: spec.names?.categories ?? [],
-        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], subresources: v.subresources?.status ? ['status'] : [], builtin: false,
-      });
-    }
-  });
+  serveCustomResources(store);
 }
 
 async function readBody(req: http.IncomingMessage): Promise<unknown> {
@@ -273,7 +262,7 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
     const l = discovery.resourceList(store.registry, info.group, info.version);
     return l ? send(res, 200, l) : send(res, 404, notFoundPath());
   }
-  let resInfo = store.registry.get(info.group, info.resource);
+  let resInfo = store.registry.served(info.group, info.resource, info.version);
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : undefined;
   if (!resInfo && method === 'POST' && isKObject(body) && body.apiVersion === apiVersionOf({ group: info.group, version: info.version })) {
     // An unknown kind from a real manifest: store it anyway (kubectl guessed the plural).

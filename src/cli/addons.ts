@@ -1,4 +1,4 @@
-// `kdp addons list|enable|disable ingress-nginx`, as minikube's addons verb: enable applies the
+// `kdp addons list|enable|disable ingress-nginx|gateway-api`, as minikube's addons verb: enable applies the
 // objects the project carries (src/ingress/addon/), the same set as ingress-nginx's deploy.yaml;
 // disable deletes them (namespace last); list shows whether each addon is enabled.
 import type { Command } from 'commander';
@@ -19,7 +19,11 @@ interface Addon {
 
 async function addons(): Promise<Addon[]> {
   const { ADDON_NAME, addonManifests } = await import('../ingress/index.js');
-  return [{ name: ADDON_NAME, description: "kdp's ingress-nginx controller (registry.k8s.io/ingress-nginx/controller)", manifests: addonManifests, marker: { path: '/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller' } }];
+  const { GATEWAY_ADDON_NAME, GATEWAY_API_VERSION, gatewayAddonManifests } = await import('../gateway/index.js');
+  return [
+    { name: ADDON_NAME, description: "kdp's ingress-nginx controller (registry.k8s.io/ingress-nginx/controller)", manifests: addonManifests, marker: { path: '/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller' } },
+    { name: GATEWAY_ADDON_NAME, description: `Gateway API ${GATEWAY_API_VERSION} CRDs (standard channel) and the GatewayClass kdp`, manifests: gatewayAddonManifests, marker: { path: '/apis/gateway.networking.k8s.io/v1/gatewayclasses/kdp' } },
+  ];
 }
 
 async function find(name: string): Promise<Addon> {

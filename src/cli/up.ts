@@ -17,6 +17,7 @@ import { ObjectStore } from '../api/store.js';
 import { registerStrategies } from '../api/strategies/index.js';
 import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
+import { startGatewayController } from '../gateway/index.js';
 import { chooseDataplane, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
 import { explainBindError, isBindError } from '../lib/bind-errors.js';
@@ -82,6 +83,7 @@ export async function startCluster(config: ClusterConfig, stateOptions: StateOpt
     stack.push(runtime);
     const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
     stack.push(kubeProxy);
+    stack.push(await startGatewayController({ store, loadBalancerPool: config.loadBalancerPool, hostAddress: config.hostAddress })); // Gateway API
     const coreDns = createCoreDnsAddon({ store, config }); // kube-system coredns Deployment, kube-dns Service, Corefile
     stack.push(coreDns);
     const authenticator = new Authenticator({ clientCA: pki.ca.cert, tokens: [tokens] });

@@ -1,6 +1,7 @@
 // toTable: the apiserver's TableConvertor. Picks the printer for the resource (or NAME AGE for
 // anything else) and renders every column, wide ones included, as kube-apiserver does; the client
 // hides priority-1 columns unless `-o wide`.
+import { printerFromColumns } from '../crd/printer-columns.js';
 import type { ResourceInfo } from '../resources.js';
 import type { KObject } from '../types.js';
 import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, nodePrinter, secretPrinter, serviceAccountPrinter, servicePrinter } from './core-printers.js';
@@ -51,7 +52,14 @@ export const defaultPrinter: Printer = {
   cells: (o, now) => [o.metadata.name, translateTimestampSince(o.metadata.creationTimestamp, now)],
 };
 
-export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
+const columnPrinters = new WeakMap<object, Printer>();
+
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'printerColumns'>): Printer {
+  const columns = info.printerColumns;
+  if (columns) {
+    if (!columnPrinters.has(columns)) columnPrinters.set(columns, printerFromColumns(columns));
+    return columnPrinters.get(columns)!;
+  }
   return PRINTERS[`${info.group}/${info.resource}`] ?? defaultPrinter;
 }
 
@@ -62,7 +70,7 @@ function rowObject(obj: KObject, include: IncludeObject): unknown {
 }
 
 /** Renders `objects` (one for a GET, many for a LIST) as a meta.k8s.io/v1 Table. */
-export function toTable(info: Pick<ResourceInfo, 'group' | 'resource'>, objects: KObject[], opts: ToTableOptions = {}): Table {
+export function toTable(info: Pick<ResourceInfo, 'group' | 'resource' | 'printerColumns'>, objects: KObject[], opts: ToTableOptions = {}): Table {
   const printer = printerFor(info);
   const now = opts.now ?? new Date();
   const include = opts.includeObject ?? 'Metadata';

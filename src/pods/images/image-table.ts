@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { agnhost, pause } from './agnhost.js';
 import { ealenEchoServer } from './ealen-echo-server.js';
+import { echoBasic } from './echo-basic.js';
 import { echoserver } from './echoserver.js';
 import { httpEcho } from './http-echo.js';
 import { parseImageRef, type ImageRef } from '../../lib/image-ref.js';
@@ -16,7 +17,7 @@ import type { ImageAdapter } from '../../lib/image-adapter.js';
 import { whoami } from './whoami.js';
 
 /** The pod runtime's own images; the default table when PodRuntimeOptions.images is not given. */
-export const BUILTIN_IMAGES: readonly ImageAdapter[] = [nginx, whoami, httpEcho, agnhost, echoserver, ealenEchoServer, pause];
+export const BUILTIN_IMAGES: readonly ImageAdapter[] = [nginx, whoami, httpEcho, agnhost, echoserver, ealenEchoServer, echoBasic, pause];
 
 export class ImageTable {
   private readonly byRepository = new Map<string, ImageAdapter>();
