@@ -20,6 +20,7 @@ import type { KObject } from './types.js';
 import { handleExecUpgrade } from './exec-stream.js';
 import { handleSpdyExecUpgrade, isSpdyUpgrade } from './exec-spdy.js';
 import { handlePortForwardUpgrade } from './port-forward-spdy.js';
+import { handleWebSocketPortForward, isWebSocketUpgrade } from './port-forward-ws.js';
 import { getScale, scaleToPatch } from './scale.js';
 import { managerOf, recordUpdate, type ManagedFieldsEntry } from './managed-fields.js';
 import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObject } from './object-writes.js';
@@ -127,14 +128,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const info = parseRequest(req.method ?? 'GET', url);
-      if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'exec' && info.name && opts.connector) {
-        const upgrade = { store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams };
+      if (info?.kind === 'resource' && info.gr === '/pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.name && opts.connector) {
+        const upgrade = { store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams, attach: info.subresource === 'attach' };
         if (isSpdyUpgrade(req.headers)) handleSpdyExecUpgrade(upgrade);
         else handleExecUpgrade(upgrade);
         return;
       }
       if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'portforward' && info.name) {
-        handlePortForwardUpgrade({ store, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name });
+        const upgrade = { store, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams };
+        if (isWebSocketUpgrade(req.headers)) handleWebSocketPortForward(upgrade);
+        else handlePortForwardUpgrade(upgrade);
         return;
       }
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
@@ -282,7 +285,7 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
     const pod = store.get(gr, ns, info.name!);
     return streamLogs(connector, pod, url.searchParams, req, res);
   }
-  if (info.subresource === 'exec') {
+  if (info.subresource === 'exec' || info.subresource === 'attach') {
     throw errors.badRequest('Upgrade request required');
   }
   if (info.subresource === 'scale') {
