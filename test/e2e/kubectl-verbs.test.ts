@@ -1,8 +1,9 @@
 // The kubectl verbs the walkthrough and cascade files do not cover, with the newest real kubectl
 // against a whole `kdp up` on 127.212-215.x: attach (WebSocket, stdin), run --rm -i, port-forward
-// through the WebSocket tunnel (no SPDY fallback), diff, cp, wait, label/annotate, and top's error
-// on a cluster without metrics-server.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// through the WebSocket tunnel (no SPDY fallback), diff, cp, wait, label/annotate, top's error on a
+// cluster without metrics-server, api-resources/api-versions/version/cluster-info, taint/cordon,
+// apply -k, proxy; and run --rm -i with every older kubectl installed (attach over SPDY).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,10 @@ import { eventually } from '../support/eventually.js';
 import { rangeArgs, run, startKdp, type KdpCluster } from '../support/kdp.js';
 import { findKubectls, kubectlFor, type KubectlRunner } from '../support/kubectl.js';
 
-const latest = findKubectls().found[0];
+const { found } = findKubectls();
+const latest = found[0];
+/** kubectl ≤ 1.29 attaches over SPDY (1.30+ over WebSocket); Debian's 1.20 and 1.27-1.29 where installed. */
+const spdyAttach = found.filter((x) => x.minor > 0 && x.minor <= 29);
 if (!latest) console.log('[kubectl verbs e2e] skipped: no real kubectl on this machine');
 
 let k: KdpCluster;
@@ -203,4 +207,68 @@ describe.skipIf(!latest)(`kubectl ${latest?.label} verbs`, () => {
       expect(r.stderr).toContain('error: Metrics API not available');
     }
   });
+
+  it('api-resources, api-versions, version, cluster-info', async () => {
+    const resources = await ok(['api-resources']);
+    expect(resources).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND$/m);
+    expect(resources).toMatch(/^pods\s+po\s+v1\s+true\s+Pod$/m);
+    expect(resources).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(await ok(['api-resources', '--namespaced=false', '-o', 'name'])).toMatch(/^nodes$/m);
+    const versions = (await ok(['api-versions'])).trim().split('\n');
+    expect(versions).toEqual(expect.arrayContaining(['v1', 'apps/v1', 'batch/v1', 'rbac.authorization.k8s.io/v1']));
+    const v = JSON.parse(await ok(['version', '-o', 'json']));
+    expect(v.serverVersion.major).toBe('1');
+    expect(v.serverVersion.gitVersion).toMatch(/^v1\.\d+\.\d+/);
+    expect(await ok(['cluster-info'])).toContain(`Kubernetes control plane is running at ${k.apiUrl}`);
+  });
+
+  it('taint and cordon/uncordon a node', async () => {
+    const node = (await ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    expect(await ok(['taint', 'node', node, 'dedicated=test:NoSchedule'])).toBe(`node/${node} tainted\n`);
+    expect(await ok(['get', 'node', node, '-o', 'jsonpath={.spec.taints[*].key}'])).toContain('dedicated');
+    expect(await ok(['taint', 'node', node, 'dedicated=test:NoSchedule-'])).toBe(`node/${node} untainted\n`);
+    expect(await ok(['cordon', node])).toBe(`node/${node} cordoned\n`);
+    expect(await ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
+    expect(await ok(['uncordon', node])).toBe(`node/${node} uncordoned\n`);
+  });
+
+  it('apply -k: a kustomization (kubectl\'s built-in kustomize)', async () => {
+    const dir = join(tmp, 'kustomize');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'kustomization.yaml'), 'namePrefix: k-\ncommonLabels:\n  via: kustomize\nconfigMapGenerator:\n- name: generated\n  literals: [color=red]\nresources: [cm.yaml]\n');
+    writeFileSync(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  x: "1"\n');
+    const out = await ok(['apply', '-k', dir]);
+    expect(out).toMatch(/^configmap\/k-generated-[a-z0-9]+ created$/m);
+    expect(out).toMatch(/^configmap\/k-plain created$/m);
+    expect(await ok(['get', 'configmaps', '-l', 'via=kustomize', '-o', 'name'])).toMatch(/configmap\/k-generated-[a-z0-9]+\nconfigmap\/k-plain\n/);
+  });
+
+  it('proxy: the API through kubectl proxy on a local port', async () => {
+    const proxy = kc.spawn(['proxy', '--port=0', '--address=127.0.0.1']);
+    try {
+      const port = await eventually(() => proxy.output().match(/Starting to serve on 127\.0\.0\.1:(\d+)/)![1], { what: 'kubectl proxy serving' });
+      const r = await run('curl', ['-s', '-m', '5', `http://127.0.0.1:${port}/api/v1/namespaces/default/pods/web`]);
+      expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'Pod', metadata: { name: 'web' } });
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe.skipIf(!spdyAttach.length)('attach over SPDY (kubectl ≤ 1.29)', () => {
+  for (const x of spdyAttach) {
+    it(`kubectl ${x.label}: run --rm -i prints the output and reads stdin`, async () => {
+      const old = kubectlFor(x, k.stateDir);
+      try {
+        const name = `spdy-${x.label.replace('.', '-')}`;
+        const r = await old(['run', name, '--rm', '-i', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'read a; echo "got $a"'], { input: 'over spdy\n', timeout: 60_000 });
+        expect(r.stderr).not.toMatch(/Error from server|falling back/);
+        expect(r.stdout).toMatch(/^got over spdy\n/);
+        expect(r.stdout).toMatch(new RegExp(`pod "${name}" deleted`));
+        expect(r.code).toBe(0);
+      } finally {
+        old.dispose();
+      }
+    });
+  }
 });
