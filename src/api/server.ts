@@ -32,6 +32,7 @@ import { answerReview, REVIEW_RESOURCES } from './authz/reviews.js';
 import type { ServiceAccountTokens } from './serviceaccounts/tokens.js';
 import { EVENTS_V1, eventsV1View } from './events-v1.js';
 import { serveOpenApiV3 } from './openapi.js';
+import { evictPod } from './eviction.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -287,6 +288,11 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
   }
   if (info.subresource === 'exec' || info.subresource === 'attach') {
     throw errors.badRequest('Upgrade request required');
+  }
+  if (info.subresource === 'eviction' && gr === '/pods' && info.name) {
+    if (method !== 'POST') throw errors.methodNotAllowed();
+    const { code, body: answer } = evictPod(store, ns, info.name, body, url.searchParams);
+    return send(res, code, answer);
   }
   if (info.subresource === 'scale') {
     return handleScale(store, resInfo, gr, ns, info, method, body, req, res);

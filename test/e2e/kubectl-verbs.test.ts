@@ -253,6 +253,47 @@ describe.skipIf(!latest)(`kubectl ${latest?.label} verbs`, () => {
       await proxy.stop();
     }
   });
+
+  it('drain: evicts the selected pods (pods/eviction), cordons the node; a PodDisruptionBudget with nothing to spare answers 429', async () => {
+    await apply('drainme', `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: drainme
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: drainme}}
+  template:
+    metadata: {labels: {app: drainme}}
+    spec:
+      containers:
+      - name: main
+        image: busybox
+        command: ["sleep", "infinity"]
+`);
+    await ok(['rollout', 'status', 'deployment/drainme', '--timeout=40s']);
+    const pods = JSON.parse(await ok(['get', 'pods', '-l', 'app=drainme', '-o', 'json'])).items;
+    const victim = pods[0];
+    const node = victim.spec.nodeName;
+
+    await apply('drainme-pdb', 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: drainme\nspec:\n  minAvailable: 2\n  selector: {matchLabels: {app: drainme}}\n');
+    const refused = await k.fetch(`/api/v1/namespaces/default/pods/${victim.metadata.name}/eviction`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim.metadata.name, namespace: 'default' } }),
+    });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget drainme needs 2 healthy pods and has 2 currently' }] } });
+    await ok(['delete', 'pdb', 'drainme']);
+
+    const onNode = pods.filter((p: any) => p.spec.nodeName === node).map((p: any) => p.metadata.name);
+    const out = await ok(['drain', node, '--ignore-daemonsets', '--pod-selector=app=drainme', '--grace-period=1', '--timeout=60s']);
+    for (const name of onNode) expect(out).toContain(`evicting pod default/${name}`);
+    expect(out).toContain(`node/${node} drained`);
+    expect(await ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
+    const left = (await ok(['get', 'pods', '-l', 'app=drainme', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ');
+    for (const name of onNode) expect(left).not.toContain(name);
+    await ok(['uncordon', node]);
+    await ok(['delete', 'deployment', 'drainme']);
+  });
 });
 
 describe.skipIf(!spdyAttach.length)('attach over SPDY (kubectl ≤ 1.29)', () => {
