@@ -294,6 +294,31 @@ spec:
     await ok(['uncordon', node]);
     await ok(['delete', 'deployment', 'drainme']);
   });
+
+  it('autoscale: an autoscaling/v2 HorizontalPodAutoscaler for the Deployment', async () => {
+    await apply('scaled', `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: scaled
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: scaled}}
+  template:
+    metadata: {labels: {app: scaled}}
+    spec:
+      containers:
+      - {name: nginx, image: nginx:1.25}
+`);
+    expect(await ok(['autoscale', 'deployment', 'scaled', '--min=1', '--max=3', '--cpu-percent=50'])).toBe('horizontalpodautoscaler.autoscaling/scaled autoscaled\n');
+    const hpa = JSON.parse(await ok(['get', 'hpa', 'scaled', '-o', 'json']));
+    expect(hpa).toMatchObject({
+      apiVersion: 'autoscaling/v2',
+      spec: { minReplicas: 1, maxReplicas: 3, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'scaled' }, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+    });
+    expect(await ok(['get', 'hpa', 'scaled'])).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nscaled\s+Deployment\/scaled\s+cpu: <unknown>\/50%\s+1\s+3\s+0\s+\d+s\n$/);
+    await ok(['delete', 'hpa', 'scaled']);
+    await ok(['delete', 'deployment', 'scaled']);
+  });
 });
 
 describe.skipIf(!spdyAttach.length)('attach over SPDY (kubectl ≤ 1.29)', () => {
