@@ -319,6 +319,16 @@ spec:
     await ok(['delete', 'hpa', 'scaled']);
     await ok(['delete', 'deployment', 'scaled']);
   });
+
+  it('debug --copy-to: a copy of the pod with a debugging container beside its own', async () => {
+    const out = await ok(['debug', 'web', '--copy-to=web-debug', '--image=busybox', '--container=debugger', '--', 'sleep', 'infinity']);
+    expect(out).toBe('');
+    await ok(['wait', '--for=condition=Ready', 'pod/web-debug', '--timeout=30s']);
+    const copy = JSON.parse(await ok(['get', 'pod', 'web-debug', '-o', 'json']));
+    expect(copy.spec.containers.map((c: any) => `${c.name}=${c.image}`)).toEqual(['nginx=nginx:1.25', 'debugger=busybox']);
+    expect(await ok(['exec', 'web-debug', '-c', 'debugger', '--', 'echo', 'in the copy'])).toBe('in the copy\n');
+    await ok(['delete', 'pod', 'web-debug', '--grace-period=1']);
+  });
 });
 
 describe.skipIf(!spdyAttach.length)('attach over SPDY (kubectl ≤ 1.29)', () => {
