@@ -32,14 +32,17 @@ export function aggregatedContentType(v: DiscoveryVersion): string {
 function subresourceKind(info: ResourceInfo, sub: string): { group: string; version: string; kind: string } {
   if (sub === 'scale') return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
   if (sub === 'exec') return { group: '', version: 'v1', kind: 'PodExecOptions' };
+  if (sub === 'attach') return { group: '', version: 'v1', kind: 'PodAttachOptions' };
   if (sub === 'portforward') return { group: '', version: 'v1', kind: 'PodPortForwardOptions' };
+  if (sub === 'eviction') return { group: 'policy', version: 'v1', kind: 'Eviction' };
   if (sub === 'log') return { group: '', version: 'v1', kind: 'Pod' };
   return { group: info.group, version: info.version, kind: info.kind };
 }
 
 function subresourceVerbs(sub: string): string[] {
   if (sub === 'log') return ['get'];
-  if (sub === 'exec' || sub === 'portforward') return ['create', 'get'];
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') return ['create', 'get'];
+  if (sub === 'eviction') return ['create'];
   return ['get', 'patch', 'update'];
 }
 

@@ -82,10 +82,10 @@ export function resourceList(registry: ResourceRegistry, groupName: string, vers
         name: `${i.resource}/${sub}`,
         singularName: '',
         namespaced: i.namespaced,
-        kind: sub === 'scale' ? 'Scale' : sub === 'exec' ? 'PodExecOptions' : sub === 'portforward' ? 'PodPortForwardOptions' : sub === 'log' ? 'Pod' : i.kind,
-        group: sub === 'scale' ? 'autoscaling' : undefined,
-        version: sub === 'scale' ? 'v1' : undefined,
-        verbs: sub === 'log' ? ['get'] : sub === 'exec' || sub === 'portforward' ? ['create', 'get'] : ['get', 'patch', 'update'],
+        kind: sub === 'scale' ? 'Scale' : sub === 'exec' ? 'PodExecOptions' : sub === 'attach' ? 'PodAttachOptions' : sub === 'portforward' ? 'PodPortForwardOptions' : sub === 'eviction' ? 'Eviction' : sub === 'log' ? 'Pod' : i.kind,
+        group: sub === 'scale' ? 'autoscaling' : sub === 'eviction' ? 'policy' : undefined,
+        version: sub === 'scale' || sub === 'eviction' ? 'v1' : undefined,
+        verbs: sub === 'log' ? ['get'] : sub === 'exec' || sub === 'attach' || sub === 'portforward' ? ['create', 'get'] : sub === 'eviction' ? ['create'] : ['get', 'patch', 'update'],
       });
     }
   }

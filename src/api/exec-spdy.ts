@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { ApiError, errors } from './errors.js';
 import { boolParam } from './query-params.js';
-import { exitStatus, prepareExec, type ExecUpgrade } from './exec-stream.js';
+import { exitStatus, openSession, prepareSession, type ExecUpgrade } from './exec-stream.js';
 import type { ExecSession } from './pod-connector.js';
 import { SpdyConnection, type SpdyStream } from './spdy-connection.js';
 
@@ -30,12 +30,12 @@ function httpError(socket: Socket, err: unknown): void {
 
 export function handleSpdyExecUpgrade(u: ExecUpgrade): void {
   const protocol = negotiateStreamProtocol(u.req.headers['x-stream-protocol-version']);
-  let prepared: ReturnType<typeof prepareExec>;
+  let prepared: ReturnType<typeof prepareSession>;
   try {
     if (!protocol) {
       throw errors.badRequest(`unable to upgrade connection: unable to upgrade: unable to negotiate protocol: client supports ${String(u.req.headers['x-stream-protocol-version'] ?? '')}, server supports ${SPDY_EXEC_PROTOCOLS.join(', ')}`);
     }
-    prepared = prepareExec(u);
+    prepared = prepareSession(u);
   } catch (err) {
     httpError(u.socket, err);
     return;
@@ -82,7 +82,7 @@ export function handleSpdyExecUpgrade(u: ExecUpgrade): void {
   };
 
   const start = async () => {
-    session = await u.connector.exec(pod, opts);
+    session = await openSession(u, pod, opts);
     const s = session;
     const stdin = streams.get('stdin');
     if (stdin && s.stdin) stdin.incoming.pipe(s.stdin);

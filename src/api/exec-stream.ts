@@ -8,6 +8,7 @@ import { boolParam } from './query-params.js';
 import type { ExecOptions, ExecSession, PodConnector } from './pod-connector.js';
 import type { ObjectStore } from './store.js';
 import type { KObject } from './types.js';
+import { openAttach, prepareAttach } from './attach-stream.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const wss = new WebSocketServer({
@@ -27,6 +28,8 @@ export interface ExecUpgrade {
   namespace?: string;
   name: string;
   query: URLSearchParams;
+  /** `pods/attach` instead of `pods/exec`: no command, the container's main process. */
+  attach?: boolean;
 }
 
 function frame(channel: number, data: Buffer | string): Buffer {
@@ -82,10 +85,19 @@ export function prepareExec(u: Pick<ExecUpgrade, 'store' | 'namespace' | 'name' 
   return { pod, opts: { container, command, stdin, tty } };
 }
 
+/** exec or attach: checks the request, then (once upgraded) opens the session. */
+export function prepareSession(u: ExecUpgrade): { pod: KObject; opts: ExecOptions } {
+  return u.attach ? prepareAttach(u) : prepareExec(u);
+}
+
+export function openSession(u: ExecUpgrade, pod: KObject, opts: ExecOptions): Promise<ExecSession> {
+  return u.attach ? openAttach(u.connector, pod, opts) : u.connector.exec(pod, opts);
+}
+
 async function run(u: ExecUpgrade, ws: WebSocket): Promise<void> {
-  const { pod, opts } = prepareExec(u);
+  const { pod, opts } = prepareSession(u);
   const v5 = ws.protocol === 'v5.channel.k8s.io';
-  const session: ExecSession = await u.connector.exec(pod, opts);
+  const session: ExecSession = await openSession(u, pod, opts);
   const pending: Buffer[] = [];
   ws.on('message', (data: Buffer, isBinary) => {
     const buf = isBinary ? data : Buffer.from(data);

@@ -96,6 +96,15 @@ export const SCHEMAS: Record<string, Schema> = {
   IngressBackend: { 4: ['service', 'IngressServiceBackend'] },
   IngressServiceBackend: { 1: ['name', 's'], 2: ['port', 'ServiceBackendPort?'] },
   ServiceBackendPort: { 1: ['name', 's'], 2: ['number', 'i'] },
+  // autoscaling/v2 (kubectl autoscale); autoscaling/v1 has its own shape under its apiVersion
+  HorizontalPodAutoscaler: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'HorizontalPodAutoscalerSpec'] },
+  HorizontalPodAutoscalerSpec: { 1: ['scaleTargetRef', 'CrossVersionObjectReference'], 2: ['minReplicas', 'i?'], 3: ['maxReplicas', 'i'], 4: ['metrics', '[MetricSpec]'] },
+  CrossVersionObjectReference: { 1: ['kind', 's'], 2: ['name', 's'], 3: ['apiVersion', 's'] },
+  MetricSpec: { 1: ['type', 's'], 4: ['resource', 'ResourceMetricSource'] },
+  ResourceMetricSource: { 1: ['name', 's'], 2: ['target', 'MetricTarget'] },
+  MetricTarget: { 1: ['type', 's'], 2: ['value', 'quantity'], 3: ['averageValue', 'quantity'], 4: ['averageUtilization', 'i?'] },
+  'autoscaling/v1/HorizontalPodAutoscaler': { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'HorizontalPodAutoscalerSpecV1'] },
+  HorizontalPodAutoscalerSpecV1: { 1: ['scaleTargetRef', 'CrossVersionObjectReference'], 2: ['minReplicas', 'i?'], 3: ['maxReplicas', 'i'], 4: ['targetCPUUtilizationPercentage', 'i?'] },
   // authentication.k8s.io/v1 and authorization.k8s.io/v1: what `kubectl create token` and `kubectl auth` send
   TokenRequest: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'TokenRequestSpec'] },
   TokenRequestSpec: { 1: ['audiences', '[s]'], 3: ['boundObjectRef', 'BoundObjectReference'], 4: ['expirationSeconds', 'i?'] },

@@ -130,10 +130,12 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
     const apiVersion = str(typeMeta.find((f) => f.no === 1)?.value ?? Buffer.alloc(0));
     const kind = str(typeMeta.find((f) => f.no === 2)?.value ?? Buffer.alloc(0));
     const raw = (unknown.find((f) => f.no === 2)?.value as Buffer) ?? Buffer.alloc(0);
-    if (!SCHEMAS[kind]) {
+    // A kind whose versions differ in shape has a schema per version (`autoscaling/v1/HorizontalPodAutoscaler`).
+    const schema = SCHEMAS[`${apiVersion}/${kind}`] ? `${apiVersion}/${kind}` : kind;
+    if (!SCHEMAS[schema]) {
       throw errors.unsupportedMediaType(`application/vnd.kubernetes.protobuf (kdp decodes protobuf only for ${Object.keys(SCHEMAS).filter((k) => /^[A-Z]/.test(k) && SCHEMAS[k][1]?.[0] === 'metadata').join(', ')}; send JSON)`);
     }
-    const obj = decodeMessage(kind, raw);
+    const obj = decodeMessage(schema, raw);
     delete obj.status;
     return { apiVersion, kind, ...obj };
   } catch (err) {

@@ -45,7 +45,7 @@ function r(
 const BUILTIN: ResourceInfo[] = [
   r('', 'v1', 'Namespace', 'namespaces', false, ['ns'], [], ['status']),
   r('', 'v1', 'Node', 'nodes', false, ['no'], [], ['status']),
-  r('', 'v1', 'Pod', 'pods', true, ['po'], ['all'], ['status', 'log', 'exec', 'portforward']),
+  r('', 'v1', 'Pod', 'pods', true, ['po'], ['all'], ['status', 'log', 'exec', 'attach', 'portforward', 'eviction']),
   r('', 'v1', 'Service', 'services', true, ['svc'], ['all'], ['status']),
   r('', 'v1', 'Endpoints', 'endpoints', true, ['ep']),
   r('', 'v1', 'ConfigMap', 'configmaps', true, ['cm']),

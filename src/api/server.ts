@@ -20,6 +20,7 @@ import type { KObject } from './types.js';
 import { handleExecUpgrade } from './exec-stream.js';
 import { handleSpdyExecUpgrade, isSpdyUpgrade } from './exec-spdy.js';
 import { handlePortForwardUpgrade } from './port-forward-spdy.js';
+import { handleWebSocketPortForward, isWebSocketUpgrade } from './port-forward-ws.js';
 import { getScale, scaleToPatch } from './scale.js';
 import { managerOf, recordUpdate, type ManagedFieldsEntry } from './managed-fields.js';
 import { applyObject, checkKind, isKObject, nowRfc3339, patchObject, requireObject } from './object-writes.js';
@@ -32,6 +33,7 @@ import type { ServiceAccountTokens } from './serviceaccounts/tokens.js';
 import { EVENTS_V1, eventsV1View } from './events-v1.js';
 import { serveOpenApiV3 } from './openapi.js';
 import { serveCustomResources } from './crd/custom-resources.js';
+import { evictPod } from './eviction.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -137,14 +139,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const info = parseRequest(req.method ?? 'GET', url);
-      if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'exec' && info.name && opts.connector) {
-        const upgrade = { store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams };
+      if (info?.kind === 'resource' && info.gr === '/pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.name && opts.connector) {
+        const upgrade = { store, connector: opts.connector, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams, attach: info.subresource === 'attach' };
         if (isSpdyUpgrade(req.headers)) handleSpdyExecUpgrade(upgrade);
         else handleExecUpgrade(upgrade);
         return;
       }
       if (info?.kind === 'resource' && info.gr === '/pods' && info.subresource === 'portforward' && info.name) {
-        handlePortForwardUpgrade({ store, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name });
+        const upgrade = { store, req, socket: socket as Socket, head, namespace: info.namespace, name: info.name, query: url.searchParams };
+        if (isWebSocketUpgrade(req.headers)) handleWebSocketPortForward(upgrade);
+        else handlePortForwardUpgrade(upgrade);
         return;
       }
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
@@ -280,8 +284,13 @@ async function handle(store: ObjectStore, connector: PodConnector | undefined, r
     const pod = store.get(gr, ns, info.name!);
     return streamLogs(connector, pod, url.searchParams, req, res);
   }
-  if (info.subresource === 'exec') {
+  if (info.subresource === 'exec' || info.subresource === 'attach') {
     throw errors.badRequest('Upgrade request required');
+  }
+  if (info.subresource === 'eviction' && gr === '/pods' && info.name) {
+    if (method !== 'POST') throw errors.methodNotAllowed();
+    const { code, body: answer } = evictPod(store, ns, info.name, body, url.searchParams);
+    return send(res, code, answer);
   }
   if (info.subresource === 'scale') {
     return handleScale(store, resInfo, gr, ns, info, method, body, req, res);

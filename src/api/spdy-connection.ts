@@ -2,7 +2,7 @@
 // the client opens (SYN_STREAM), replies to each (SYN_REPLY), carries data both ways and answers
 // PINGs. Flow control is not enforced (moby/spdystream, kubectl's implementation, does not use it).
 import type { Socket } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import {
   FLAG_FIN, FrameType, HEADER_DICTIONARY, controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock,
@@ -42,8 +42,9 @@ export class SpdyConnection {
   private ended = false;
   private down = false;
 
-  constructor(private readonly socket: Socket, private readonly onStream: (s: SpdyStream) => void, private readonly onClose: () => void) {
-    socket.setNoDelay(true);
+  /** `socket`: the upgraded TCP connection, or any byte stream (a WebSocket tunnel, port-forward-ws.ts). */
+  constructor(private readonly socket: Duplex, private readonly onStream: (s: SpdyStream) => void, private readonly onClose: () => void) {
+    (socket as Socket).setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => this.shutdown());
     socket.on('error', () => this.shutdown());

@@ -1,4 +1,4 @@
-// The kubelet's streaming side: `exec` runs a command inside the pod's sandbox (nsenter into the
+// The kubelet's streaming side: `attach` joins the main process's stdio (attach.ts), `exec` runs a command inside the pod's sandbox (nsenter into the
 // holder's mount+UTS namespaces, with the container's environment), `logs` reads the container's
 // log files. Error texts are the apiserver's/kubelet's.
 import { spawn } from 'node:child_process';
@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import { errors } from '../api/errors.js';
-import type { ExecOptions, ExecSession, LogOptions, PodConnector } from '../api/pod-connector.js';
+import type { AttachOptions, ExecOptions, ExecSession, LogOptions, PodConnector } from '../api/pod-connector.js';
+import { attachSession } from './attach.js';
 import type { KObject } from '../api/types.js';
 import { formatLog, readLogFile } from './container-log.js';
 import type { ContainerRunner } from './container-runner.js';
@@ -132,6 +133,17 @@ export class RuntimeConnector implements PodConnector {
         }
       },
     };
+  }
+
+  async attach(pod: KObject, opts: AttachOptions): Promise<ExecSession> {
+    const name = opts.container || defaultContainer(pod) || pod.spec?.containers?.[0]?.name;
+    if (!pod.spec?.nodeName) throw errors.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') throw errors.badRequest(`cannot attach a container in a completed pod; current phase is ${phase}`);
+    validate(pod, name);
+    const runner = this.runner(pod, name);
+    if (!runner?.log) throw errors.badRequest(`unable to upgrade connection: container not found ("${name}")`);
+    return attachSession({ spec: runner.spec, log: runner.log, stdin: runner.stdin }, opts.stdin);
   }
 
   async logs(pod: KObject, opts: LogOptions, signal: AbortSignal): Promise<Readable> {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { rfc3339 } from '../api/store.js';
 import type { ObjectStore } from '../api/store.js';
 import type { KObject } from '../api/types.js';
@@ -64,6 +65,8 @@ export class ContainerRunner {
   /** Why a running container is not Ready (host process not listening yet). */
   notReadyDetail: string | undefined;
   log: ContainerLog | undefined;
+  /** The main process's stdin while it runs, for a container with `stdin: true` (attach writes to it). */
+  stdin: Writable | undefined;
   private stopping = false;
   private looping = false;
   private readonly abort = new AbortController();
@@ -251,8 +254,11 @@ export class ContainerRunner {
     }
     this.began();
     const [cmd, args] = inSandbox(holder, [...(this.host.privileges?.(this.spec) ?? []), ...argv], this.spec.workingDir || '/');
-    const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `stdin: true`: the process gets an open stdin that is empty until someone attaches to it.
+    const child = spawn(cmd, args, { env: Object.fromEntries(env), cwd: '/', detached: true, stdio: [this.spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.proc = child;
+    child.stdin?.on('error', () => {});
+    this.stdin = child.stdin ?? undefined;
     this.log!.pipe('stdout', child.stdout!);
     this.log!.pipe('stderr', child.stderr!);
     const exited = new Promise<Exit>((resolve) => {
@@ -273,6 +279,7 @@ export class ContainerRunner {
     if (ports.length && !this.spec.readinessProbe) void this.probe(ports, runAbort.signal);
     if (hasProbes(this.spec)) this.watchProbes(runAbort.signal, ports.length === 0);
     const exit = await exited;
+    this.stdin = undefined;
     runAbort.abort();
     await Promise.race([Promise.all([streamClosed(child.stdout!), streamClosed(child.stderr!)]), sleep(500)]);
     this.proc = undefined;

@@ -98,7 +98,7 @@ describe.skipIf(!latest)(`the seed walkthrough with kubectl ${latest?.label}`, (
     }, { what: 'NodePort answers' });
   });
 
-  it('port-forward deploy/nginx :80 (SPDY; kubectl 1.31+ falls back to it from WebSocket)', async () => {
+  it('port-forward deploy/nginx :80 (kubectl 1.31+: SPDY tunnelled in a WebSocket; older: SPDY)', async () => {
     const pf = kc.spawn(['port-forward', 'deployment/nginx', ':80']);
     try {
       const port = await eventually(() => {

@@ -5,6 +5,7 @@ import { printerFromColumns } from '../crd/printer-columns.js';
 import type { ResourceInfo } from '../resources.js';
 import type { KObject } from '../types.js';
 import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, nodePrinter, secretPrinter, serviceAccountPrinter, servicePrinter } from './core-printers.js';
+import { horizontalPodAutoscalerPrinter } from './autoscaling-printers.js';
 import { translateTimestampSince } from './duration.js';
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter } from './network-printers.js';
 import { podPrinter } from './pod-printer.js';
@@ -44,6 +45,7 @@ const PRINTERS: Record<string, Printer> = {
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
   '/persistentvolumes': persistentVolumePrinter,
   'storage.k8s.io/storageclasses': storageClassPrinter,
+  'autoscaling/horizontalpodautoscalers': horizontalPodAutoscalerPrinter,
 };
 
 /** NAME AGE, for kinds without a dedicated printer (as for a CRD without printer columns). */
