@@ -1,13 +1,16 @@
 // The nftables Dataplane (kube-proxy's --proxy-mode nftables): frontends the kernel can serve exactly
 // become DNAT rules in this process's own table (`ip kdp_<pid>`); the rest (hostAddress frontends,
 // ClientIP affinity, internalTrafficPolicy Local) are delegated to a UserspaceDataplane. Each sync is
-// one `nft -f -` transaction: the whole table the first time, only the changes afterwards.
+// one transaction: the whole table the first time (`nft -f -`), only the changes afterwards, written
+// to a long-lived `nft -i` (nft-session.ts) so that a change costs neither a process start nor
+// reading the table back.
 import { spawnSync } from 'node:child_process';
 import type { Dataplane, DataplaneSyncResult } from '../dataplane.js';
 import type { Frontend, RoutingTable } from '../routing-table.js';
 import { UserspaceDataplane, type UserspaceDataplaneOptions } from '../userspace/userspace-dataplane.js';
 import { conntrackArgs, conntrackFlushes, udpState, type UdpState } from './conntrack.js';
 import { fullRuleset, incrementalRuleset, kernelState, parseTableList, splitTable, tableOwner, type KernelState } from './ruleset.js';
+import { NftSession } from './nft-session.js';
 import { findProgram, runTool, type ToolRunner } from './tools.js';
 
 export interface NftablesDataplaneOptions {
@@ -20,6 +23,8 @@ export interface NftablesDataplaneOptions {
   conntrack?: string | null;
   /** Runs nft and conntrack (tests pass a fake). */
   run?: ToolRunner;
+  /** Incremental transactions through a long-lived `nft -i`; default: when `run` is not given. */
+  session?: boolean;
   /** Whether a process id is alive (stale-table cleanup). */
   isAlive?: (pid: number) => boolean;
 }
@@ -47,6 +52,7 @@ export class NftablesDataplane implements Dataplane {
   readonly table: string;
   private readonly userspace: UserspaceDataplane;
   private readonly run: ToolRunner;
+  private readonly session: NftSession | undefined;
   /** What the kernel holds now; undefined = unknown, the next sync writes the whole table. */
   private applied: KernelState | undefined = EMPTY;
   private udp: UdpState = new Map();
@@ -65,6 +71,7 @@ export class NftablesDataplane implements Dataplane {
     this.table = opts.table ?? `kdp_${process.pid}`;
     this.userspace = new UserspaceDataplane(opts.userspace);
     this.run = opts.run ?? runTool;
+    if (opts.session ?? opts.run === undefined) this.session = new NftSession(nft);
   }
 
   /**
@@ -135,7 +142,7 @@ export class NftablesDataplane implements Dataplane {
     if (this.applied) {
       const text = incrementalRuleset(this.table, this.applied, next);
       if (!text) return;
-      const r = await this.run(this.nft, ['-f', '-'], text);
+      const r = this.session ? await this.session.run(text) : await this.run(this.nft, ['-f', '-'], text);
       if (r.code === 0) {
         this.applied = next;
         return;
@@ -162,6 +169,7 @@ export class NftablesDataplane implements Dataplane {
     if (this.stopped) return;
     this.stopped = true;
     process.off('exit', this.onExit);
+    this.session?.close();
     this.kernelFrontends = [];
     const [r] = await Promise.all([this.run(this.nft, ['delete', 'table', 'ip', this.table]), this.userspace.stop(), this.background]);
     if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) throw new Error(`nft: cannot delete table ip ${this.table}: ${firstLine(r.stderr)}`);
