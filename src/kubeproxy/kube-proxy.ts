@@ -27,7 +27,7 @@ export interface KubeProxyOptions {
    * (nftables when running as root and nft works, else userspace; kdp up's default). See README.md.
    */
   mode?: ProxyMode | 'auto';
-  /** Raise this process's open-files limit (fd-limit.ts); default: when no `dataplane` is given. */
+  /** Raise this process's open-files limit (fd-limit.ts); default: unless a bare Dataplane (a test's) is given. */
   raiseFdLimit?: boolean;
   userspace?: UserspaceDataplaneOptions;
   /** Sync retry backoff start (ms) after a failed bind; doubles up to 30 s. Default 1000. */
@@ -57,7 +57,7 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
   const log = opts.log ?? ((line: string) => console.error(line));
   const now = opts.now ?? (() => new Date());
   const given = opts.dataplane;
-  const fdLimit = (opts.raiseFdLimit ?? !given) ? raiseFdLimit(log, COMPONENT) : undefined;
+  const fdLimit = (opts.raiseFdLimit ?? (!given || 'dataplane' in given)) ? raiseFdLimit(log, COMPONENT) : undefined;
   const chosen: ChosenDataplane | undefined = given ? ('dataplane' in given ? given : undefined) : await chooseDataplane(opts.mode ?? 'userspace', { userspace: opts.userspace });
   const dataplane = chosen?.dataplane ?? (given as Dataplane);
   await fdLimit;

@@ -1,6 +1,7 @@
 // The nftables Dataplane (kube-proxy's --proxy-mode nftables): frontends the kernel can serve exactly
-// become DNAT rules in this process's own table (`ip kdp_<pid>`); the rest (hostAddress frontends,
-// ClientIP affinity, internalTrafficPolicy Local) are delegated to a UserspaceDataplane. Each sync is
+// become DNAT rules in this process's own table (`ip kdp_<pid>`), hostAddress ones too while a
+// userspace listener holds their port; the rest (ClientIP affinity, internalTrafficPolicy Local) are
+// delegated to a UserspaceDataplane. Each sync is
 // one transaction: the whole table the first time (`nft -f -`), only the changes afterwards, written
 // to a long-lived `nft -i` (nft-session.ts) so that a change costs neither a process start nor
 // reading the table back.
@@ -59,6 +60,8 @@ export class NftablesDataplane implements Dataplane {
   /** conntrack flushes still running in the background. */
   private background: Promise<void> = Promise.resolve();
   private kernelFrontends: string[] = [];
+  /** hostAddress frontends the kernel serves now (their port held by a userspace listener). */
+  private heldServed = new Set<string>();
   private stopped = false;
   /** Tables of dead kdp processes that start() deleted. */
   staleRemoved: string[] = [];
@@ -107,20 +110,40 @@ export class NftablesDataplane implements Dataplane {
 
   /** Frontends served: by the kernel (DNAT or drop) and by userspace listeners. */
   listening(): string[] {
-    return [...this.kernelFrontends, ...this.userspace.listening()].sort();
+    return [...new Set([...this.kernelFrontends, ...this.userspace.listening()])].sort();
   }
 
+  /**
+   * The kernel's part first; then the userspace listeners, which also hold the hostAddress ports;
+   * then the hostAddress frontends whose port is now held join the kernel's part (a second, small
+   * transaction, only when that set changed). One whose port another program has stays a reported
+   * bind failure with no rule, as in userspace mode.
+   */
   async sync(table: RoutingTable): Promise<DataplaneSyncResult> {
     if (this.stopped) return { failed: [] };
-    const { kernel, userspace } = splitTable(table);
-    const next = kernelState(table, kernel);
-    const nextUdp = udpState(table, kernel);
+    const { kernel, userspace, held } = splitTable(table);
+    let served = [...kernel, ...held.filter((fe) => this.heldServed.has(fe.key))];
     let error: Error | undefined;
     try {
-      await this.apply(next);
+      await this.apply(kernelState(table, served));
+    } catch (err) {
+      error = err as Error;
+    }
+    const result = await this.userspace.sync(userspace);
+    const bound = new Set(this.userspace.listening());
+    const nowHeld = held.filter((fe) => bound.has(fe.key));
+    try {
+      if (error) throw error;
+      if (nowHeld.length !== served.length - kernel.length || nowHeld.some((fe) => !this.heldServed.has(fe.key))) {
+        served = [...kernel, ...nowHeld];
+        this.heldServed = new Set();
+        await this.apply(kernelState(table, served));
+      }
+      this.heldServed = new Set(nowHeld.map((fe) => fe.key));
+      const nextUdp = udpState(table, served);
       const flushes = conntrackFlushes(this.udp, nextUdp);
       this.udp = nextUdp;
-      this.kernelFrontends = kernel.map((fe: Frontend) => fe.key);
+      this.kernelFrontends = served.map((fe: Frontend) => fe.key);
       if (this.conntrack && flushes.length) {
         // Flows to a removed endpoint must have moved when the sync is done; a new frontend's flush
         // (entries from before its rule existed) need not hold up the next sync: conntrack walks
@@ -132,7 +155,6 @@ export class NftablesDataplane implements Dataplane {
     } catch (err) {
       error = err as Error;
     }
-    const result = await this.userspace.sync(userspace);
     if (error) throw error;
     return result;
   }
@@ -171,6 +193,7 @@ export class NftablesDataplane implements Dataplane {
     process.off('exit', this.onExit);
     this.session?.close();
     this.kernelFrontends = [];
+    this.heldServed.clear();
     const [r] = await Promise.all([this.run(this.nft, ['delete', 'table', 'ip', this.table]), this.userspace.stop(), this.background]);
     if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) throw new Error(`nft: cannot delete table ip ${this.table}: ${firstLine(r.stderr)}`);
   }
