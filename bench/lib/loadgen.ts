@@ -54,8 +54,9 @@ export interface DnsperfResult {
   avgLatencyMs: number;
 }
 
-export async function dnsperf(o: { server: string; port?: number; queryFile: string; durationS: number; clients?: number; outstanding?: number }): Promise<DnsperfResult> {
+export async function dnsperf(o: { server: string; port?: number; queryFile: string; durationS: number; clients?: number; outstanding?: number; mode?: 'udp' | 'tcp' }): Promise<DnsperfResult> {
   const args = ['-s', o.server, '-p', String(o.port ?? 53), '-d', o.queryFile, '-c', String(o.clients ?? 1), '-l', String(o.durationS), '-q', String(o.outstanding ?? 100), '-t', '2'];
+  if (o.mode === 'tcp') args.push('-m', 'tcp');
   const { code, out } = await runProc('dnsperf', args, { timeoutMs: (o.durationS + 30) * 1000 });
   if (code !== 0) throw new Error(`dnsperf exited with ${code}: ${out.trim()}`);
   return parseDnsperf(out);

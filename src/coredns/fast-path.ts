@@ -52,8 +52,11 @@ export class FastPath {
   /** The last probed query's EDNS UDP size (512 without EDNS): its `request_size_bytes`. */
   udpSize = 512;
 
-  /** `currentVersion` changes whenever an answer could (the cluster records' generations). */
-  constructor(private readonly currentVersion: () => number, private readonly maxEntries = 10_000) {}
+  /**
+   * `currentVersion` changes whenever an answer could (the cluster records' generations). A TCP
+   * listener has its own FastPath (`tcp`): its replies and metric cells are the TCP ones.
+   */
+  constructor(private readonly currentVersion: () => number, private readonly maxEntries = 10_000, private readonly tcp = false) {}
 
   get size(): number {
     return this.entries;
@@ -74,23 +77,28 @@ export class FastPath {
     return undefined;
   }
 
-  /** The reply to `msg` from `e` (the query `probe` just matched): a new Buffer, ready to send. */
-  answer(e: FastEntry, msg: Buffer): Buffer {
+  /**
+   * The reply to `msg` from `e` (the query `probe` just matched): a new Buffer, ready to send. With
+   * `framed` it starts with the two-byte length of TCP framing (RFC 1035 4.2.2).
+   */
+  answer(e: FastEntry, msg: Buffer, framed = false): Buffer {
     const tpl = e.reply;
     const qend = this.qend;
-    const out = Buffer.allocUnsafe(tpl.length);
-    msg.copy(out, 0, 0, qend); // ID and the question exactly as asked
-    out[2] = (tpl[2] & 0xfe) | (msg[2] & 0x01); // QR, opcode, AA, TC as kept; the asker's RD
-    out[3] = (tpl[3] & 0xef) | (msg[3] & 0x10); // RA, rcode as kept; the asker's CD
-    tpl.copy(out, 4, 4, 12);
-    tpl.copy(out, qend, qend);
+    const at = framed ? 2 : 0;
+    const out = Buffer.allocUnsafe(at + tpl.length);
+    if (framed) out.writeUInt16BE(tpl.length, 0);
+    msg.copy(out, at, 0, qend); // ID and the question exactly as asked
+    out[at + 2] = (tpl[2] & 0xfe) | (msg[2] & 0x01); // QR, opcode, AA, TC as kept; the asker's RD
+    out[at + 3] = (tpl[3] & 0xef) | (msg[3] & 0x10); // RA, rcode as kept; the asker's CD
+    tpl.copy(out, at + 4, 4, 12);
+    tpl.copy(out, at + qend, qend);
     return out;
   }
 
   /** Accounts for a hit: what the slow path's metrics and plugins counted for this question. */
   served(e: FastEntry, responseBytes: number, seconds: number): void {
     const m = e.meta;
-    if (m.stats !== undefined && m.cells !== undefined) m.stats.record(m.cells, this.udpSize, responseBytes, seconds);
+    if (m.stats !== undefined && m.cells !== undefined) m.stats.record(m.cells, this.tcp ? 65535 : this.udpSize, responseBytes, seconds);
     const cs = m.counters;
     for (let i = 0; i < cs.length; i++) cs[i].value++;
   }

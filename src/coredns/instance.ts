@@ -37,6 +37,7 @@ interface Listener {
   blocks: CompiledBlock[];
   /** Replies kept for questions seen before; emptied at every reload and records change. */
   fast: FastPath;
+  tcpFast: FastPath;
 }
 
 const REFUSED = reply(RCODE.REFUSED);
@@ -71,8 +72,9 @@ export class CoreDnsInstance {
   }
 
   /** How many replies the fast path of a configured DNS port holds (tests, debugging). */
-  fastPathSize(configured: number): number {
-    return this.listeners.get(configured)?.fast.size ?? 0;
+  fastPathSize(configured: number, transport: 'udp' | 'tcp' = 'udp'): number {
+    const l = this.listeners.get(configured);
+    return (transport === 'tcp' ? l?.tcpFast.size : l?.fast.size) ?? 0;
   }
 
   httpPort(kind: HttpEndpoint['kind']): number | undefined {
@@ -105,14 +107,16 @@ export class CoreDnsInstance {
     try {
       for (const port of byPort.keys()) {
         if (this.listeners.has(port)) continue;
-        const l: Listener = { server: undefined as unknown as DnsServer, blocks: [], fast: undefined as unknown as FastPath };
-        l.fast = new FastPath(() => {
+        const l: Listener = { server: undefined as unknown as DnsServer, blocks: [], fast: undefined as unknown as FastPath, tcpFast: undefined as unknown as FastPath };
+        const version = () => {
           let v = 0;
           for (const b of l.blocks) v += b.version();
           return v;
-        });
+        };
+        l.fast = new FastPath(version);
+        l.tcpFast = new FastPath(version, 10_000, true);
         l.server = await listenDns({
-          address: o.address, port, log: this.log, fastPath: l.fast,
+          address: o.address, port, log: this.log, fastPath: l.fast, tcpFastPath: l.tcpFast,
           handler: (req) => this.dispatch(l, req),
           observe: (req, r, out, secs) => this.observe(l, req, r, out, secs),
         });
@@ -128,7 +132,7 @@ export class CoreDnsInstance {
     const old = this.blocks;
     for (const [port, l] of this.listeners) {
       const bs = byPort.get(port);
-      if (bs) { l.blocks = bs; l.fast.reset(); }
+      if (bs) { l.blocks = bs; l.fast.reset(); l.tcpFast.reset(); }
       else { this.listeners.delete(port); await l.server.close(); }
     }
     this.blocks = next;
@@ -155,7 +159,7 @@ export class CoreDnsInstance {
     const cells = b.stats?.cells(req.transport, req.remoteAddress?.includes(':') ? 2 : 1, q.qtype, rcode, req.answeredBy ?? '', q.edns?.do ?? false);
     if (cells) b.stats!.record(cells, req.transport === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512), bytes, secs);
     // `log` runs for every query, so a block with it never answers from the fast path.
-    if (!b.log && req.fast?.keep) l.fast.keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters }, req.fast.exactCase);
+    if (!b.log && req.fast?.keep) (req.transport === 'tcp' ? l.tcpFast : l.fast).keep(req.wire, out, { stats: b.stats, cells, counters: req.fast.counters }, req.fast.exactCase);
     if (b.log) {
       const flags = isRaw(r) ? rawFlags(r.raw) : ['qr', r.aa && 'aa', q.rd && 'rd'].filter(Boolean).join(',');
       this.log(`[INFO] ${req.remoteAddress}:${req.remotePort} - ${q.id} "${typeName(q.qtype)} IN ${q.qname}. ${req.transport} ${req.wire.length} ${q.edns?.do ?? false} ${q.edns?.udpSize ?? 512}" ${rcodeName(rcode)} ${flags} ${bytes} ${secs.toFixed(9)}s`);

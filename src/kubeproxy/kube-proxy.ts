@@ -7,6 +7,7 @@ import { recordEvent as recordServiceEvent } from '../api/events.js';
 import { GR } from '../api/types.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
 import type { Dataplane, FrontendFailure } from './dataplane.js';
+import { raiseFdLimit } from './fd-limit.js';
 import { NodeTracker } from './node-tracker.js';
 import { computeRoutingTable, type TableProblem } from './routing-table.js';
 import { setPortsCondition } from './service-status.js';
@@ -26,6 +27,8 @@ export interface KubeProxyOptions {
    * (nftables when running as root and nft works, else userspace; kdp up's default). See README.md.
    */
   mode?: ProxyMode | 'auto';
+  /** Raise this process's open-files limit (fd-limit.ts); default: unless a bare Dataplane (a test's) is given. */
+  raiseFdLimit?: boolean;
   userspace?: UserspaceDataplaneOptions;
   /** Sync retry backoff start (ms) after a failed bind; doubles up to 30 s. Default 1000. */
   retryMs?: number;
@@ -54,8 +57,10 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
   const log = opts.log ?? ((line: string) => console.error(line));
   const now = opts.now ?? (() => new Date());
   const given = opts.dataplane;
+  const fdLimit = (opts.raiseFdLimit ?? (!given || 'dataplane' in given)) ? raiseFdLimit(log, COMPONENT) : undefined;
   const chosen: ChosenDataplane | undefined = given ? ('dataplane' in given ? given : undefined) : await chooseDataplane(opts.mode ?? 'userspace', { userspace: opts.userspace });
   const dataplane = chosen?.dataplane ?? (given as Dataplane);
+  await fdLimit;
   const services = new ServiceChangeTracker();
   const slices = new EndpointSliceChangeTracker();
   const nodes = new NodeTracker();

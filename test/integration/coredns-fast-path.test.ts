@@ -4,6 +4,7 @@
 // and `loadbalance` still see every query; other classes, opcodes and EDNS versions never hit it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
@@ -54,6 +55,25 @@ function exchange(q: Buffer, to: { address: string; port: number } = { address: 
     const timer = setTimeout(() => { s.close(); resolve(undefined); }, waitMs);
     s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m); });
     s.send(q, to.port, to.address);
+  });
+}
+
+/** Sends `qs` pipelined on one TCP connection (one write) and returns the replies in order. */
+function exchangeTcp(qs: Buffer[]): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(inst.port(0)!, IP);
+    const replies: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    c.on('connect', () => c.write(Buffer.concat(qs.map((q) => Buffer.concat([Buffer.from([q.length >> 8, q.length & 0xff]), q])))));
+    c.on('data', (d) => {
+      pending = Buffer.concat([pending, d]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        replies.push(pending.subarray(2, 2 + pending.readUInt16BE(0)));
+        pending = pending.subarray(2 + pending.readUInt16BE(0));
+      }
+      if (replies.length === qs.length) { c.destroy(); resolve(replies); }
+    });
+    c.on('error', reject);
   });
 }
 
@@ -155,6 +175,31 @@ describe('CoreDNS fast path', () => {
     expect(inst.fastPathSize(0)).toBe(size); // served from the kept reply, not computed again
     const after = [await metric(req), await metric(nx), await metric(misses), await metric(count)];
     expect(after.map((v, i) => v - before[i])).toEqual([30, 30, 30, 30]);
+  });
+
+  it('over TCP: pipelined queries get the kept reply with their own ID and case, counted as TCP', async () => {
+    const labels = 'server="dns://:0",zone=".",view=""';
+    const req = `coredns_dns_requests_total{${labels},proto="tcp",family="1",type="A"}`;
+    const count = `coredns_dns_request_size_bytes_count{${labels},proto="tcp"}`;
+    const before = [await metric(req), await metric(count)];
+    const [first] = await exchangeTcp([query('pair.default.svc.cluster.local', 1)]);
+    expect(addresses(first).sort()).toEqual(['127.244.9.11', '127.244.9.12']);
+    const [web] = await exchangeTcp([query('web.default.svc.cluster.local', 2)]);
+    expect(inst.fastPathSize(0, 'tcp')).toBeGreaterThan(0);
+    const size = inst.fastPathSize(0, 'tcp');
+    const qs = Array.from({ length: 8 }, (_, i) => query(i % 2 ? 'WEB.default.svc.cluster.local' : 'web.DEFAULT.svc.cluster.local', 0x100 + i));
+    const replies = await exchangeTcp(qs);
+    expect(inst.fastPathSize(0, 'tcp')).toBe(size); // served from the kept reply
+    replies.forEach((r, i) => {
+      expect(r.readUInt16BE(0)).toBe(0x100 + i);
+      expect(r.subarray(12, qs[i].length)).toEqual(qs[i].subarray(12));
+      expect(r.subarray(qs[i].length)).toEqual(web.subarray(qs[i].length));
+    });
+    // a loadbalance rotation is never kept: the pair's order still changes over TCP
+    const orders = new Set((await exchangeTcp(Array.from({ length: 4 }, (_, i) => query('pair.default.svc.cluster.local', 0x200 + i)))).map((r) => addresses(r).join(',')));
+    expect(orders.size).toBe(2);
+    const after = [await metric(req), await metric(count)];
+    expect(after.map((v, i) => v - before[i])).toEqual([14, 14]);
   });
 
   it('still runs `log` for every query', async () => {

@@ -101,6 +101,18 @@ function nftTables(): string[] {
   return r.stdout.split('\n').map((l) => l.trim().replace(/^table ip /, '')).filter(Boolean);
 }
 
+function servicesMap(): string {
+  return spawnSync(NFT!, ['list', 'map', 'ip', TABLE, 'services'], { encoding: 'utf8' }).stdout;
+}
+
+async function eventuallyTrue(f: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!f()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const close = (s: net.Server | dgram.Socket) => new Promise<void>((r) => s.close(() => r()));
 
 describe.skipIf(!!SKIP)(`kube-proxy nftables dataplane${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
@@ -198,18 +210,22 @@ describe.skipIf(!!SKIP)(`kube-proxy nftables dataplane${SKIP ? ` (skipped: ${SKI
     }
   });
 
-  it('NodePorts on node IPs are kernel-served; Local drops on a node without an endpoint; hostAddress and ClientIP stay in userspace', async () => {
+  it('NodePorts on node IPs are kernel-served; Local drops on a node without an endpoint; hostAddress is kernel-served with its port held; ClientIP stays in userspace', async () => {
     store.create(GR.services, service('np', '127.76.100.5', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: PORT, nodePort: NODE_PORT }] }));
     store.create(GR.endpointslices, slice('np', [{ ip: OTHER_NODE_BACKEND, node: 'n2' }]));
     store.create(GR.services, service('sticky', '127.76.100.6', { sessionAffinity: 'ClientIP' }));
     store.create(GR.endpointslices, slice('sticky', BACKENDS.map((ip) => ({ ip }))));
     await proxy.synced();
     expect(proxy.listening()).toEqual([`127.76.0.2:${NODE_PORT}/TCP`, `127.76.0.3:${NODE_PORT}/TCP`, `127.76.100.5:${PORT}/TCP`, `127.76.100.6:${PORT}/TCP`, `${HOST}:${NODE_PORT}/TCP`]);
-    // userspace listeners exist only for the hostAddress and the ClientIP Service
+    // userspace listeners exist only for the hostAddress (holding the port) and the ClientIP Service
     const ss = spawnSync('ss', ['-Htln'], { encoding: 'utf8' }).stdout;
     expect(ss).toContain(`${HOST}:${NODE_PORT}`);
     expect(ss).toContain(`127.76.100.6:${PORT}`);
     expect(ss).not.toContain(`127.76.0.3:${NODE_PORT}`);
+    // the hostAddress frontend has a DNAT element; the ClientIP one has none
+    const map = servicesMap();
+    expect(map).toContain(`${HOST} . tcp . ${NODE_PORT}`);
+    expect(map).not.toContain('127.76.100.6');
 
     expect(await get('127.76.0.3', NODE_PORT)).toBe(OTHER_NODE_BACKEND);
     expect(await get(HOST, NODE_PORT)).toBe(OTHER_NODE_BACKEND);
@@ -217,6 +233,30 @@ describe.skipIf(!!SKIP)(`kube-proxy nftables dataplane${SKIP ? ` (skipped: ${SKI
     const sticky = new Set<string>();
     for (let i = 0; i < 6; i++) sticky.add(await get('127.76.100.6'));
     expect(sticky.size).toBe(1);
+  });
+
+  it('a hostAddress port another program holds is reported as in userspace mode and never captured', async () => {
+    const other = net.createServer((s) => s.end('other\n'));
+    await new Promise<void>((r) => other.listen(NODE_PORT, HOST, () => r()));
+    try {
+      store.create(GR.services, service('np', '127.76.100.5', { type: 'NodePort', ports: [{ port: PORT, nodePort: NODE_PORT }] }));
+      store.create(GR.endpointslices, slice('np', [{ ip: BACKENDS[0] }]));
+      await proxy.synced();
+      expect(logs.join('\n')).toMatch(new RegExp(`${HOST.replace(/\./g, '\\.')}:${NODE_PORT}.*address already in use`, 'i'));
+      expect(servicesMap()).not.toContain(`${HOST} . tcp . ${NODE_PORT}`);
+      expect(servicesMap()).toContain(`127.76.0.2 . tcp . ${NODE_PORT}`);
+      const body = await new Promise<string>((resolve, reject) => {
+        const c = net.connect(NODE_PORT, HOST);
+        let d = '';
+        c.on('data', (x) => (d += x)).on('end', () => resolve(d)).on('error', reject);
+      });
+      expect(body).toBe('other\n'); // still the other program's
+    } finally {
+      await close(other);
+    }
+    // once the port is free, kdp's retry binds it and the kernel serves it
+    await eventuallyTrue(() => servicesMap().includes(`${HOST} . tcp . ${NODE_PORT}`));
+    expect(await get(HOST, NODE_PORT)).toBe(BACKENDS[0]);
   });
 
   it('stop() deletes the table; start() deletes the tables of dead kdp processes and nothing else', async () => {

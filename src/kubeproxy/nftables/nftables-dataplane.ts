@@ -1,13 +1,17 @@
 // The nftables Dataplane (kube-proxy's --proxy-mode nftables): frontends the kernel can serve exactly
-// become DNAT rules in this process's own table (`ip kdp_<pid>`); the rest (hostAddress frontends,
-// ClientIP affinity, internalTrafficPolicy Local) are delegated to a UserspaceDataplane. Each sync is
-// one `nft -f -` transaction: the whole table the first time, only the changes afterwards.
+// become DNAT rules in this process's own table (`ip kdp_<pid>`), hostAddress ones too while a
+// userspace listener holds their port; the rest (ClientIP affinity, internalTrafficPolicy Local) are
+// delegated to a UserspaceDataplane. Each sync is
+// one transaction: the whole table the first time (`nft -f -`), only the changes afterwards, written
+// to a long-lived `nft -i` (nft-session.ts) so that a change costs neither a process start nor
+// reading the table back.
 import { spawnSync } from 'node:child_process';
 import type { Dataplane, DataplaneSyncResult } from '../dataplane.js';
 import type { Frontend, RoutingTable } from '../routing-table.js';
 import { UserspaceDataplane, type UserspaceDataplaneOptions } from '../userspace/userspace-dataplane.js';
 import { conntrackArgs, conntrackFlushes, udpState, type UdpState } from './conntrack.js';
 import { fullRuleset, incrementalRuleset, kernelState, parseTableList, splitTable, tableOwner, type KernelState } from './ruleset.js';
+import { NftSession } from './nft-session.js';
 import { findProgram, runTool, type ToolRunner } from './tools.js';
 
 export interface NftablesDataplaneOptions {
@@ -20,6 +24,8 @@ export interface NftablesDataplaneOptions {
   conntrack?: string | null;
   /** Runs nft and conntrack (tests pass a fake). */
   run?: ToolRunner;
+  /** Incremental transactions through a long-lived `nft -i`; default: when `run` is not given. */
+  session?: boolean;
   /** Whether a process id is alive (stale-table cleanup). */
   isAlive?: (pid: number) => boolean;
 }
@@ -47,12 +53,15 @@ export class NftablesDataplane implements Dataplane {
   readonly table: string;
   private readonly userspace: UserspaceDataplane;
   private readonly run: ToolRunner;
+  private readonly session: NftSession | undefined;
   /** What the kernel holds now; undefined = unknown, the next sync writes the whole table. */
   private applied: KernelState | undefined = EMPTY;
   private udp: UdpState = new Map();
   /** conntrack flushes still running in the background. */
   private background: Promise<void> = Promise.resolve();
   private kernelFrontends: string[] = [];
+  /** hostAddress frontends the kernel serves now (their port held by a userspace listener). */
+  private heldServed = new Set<string>();
   private stopped = false;
   /** Tables of dead kdp processes that start() deleted. */
   staleRemoved: string[] = [];
@@ -65,6 +74,7 @@ export class NftablesDataplane implements Dataplane {
     this.table = opts.table ?? `kdp_${process.pid}`;
     this.userspace = new UserspaceDataplane(opts.userspace);
     this.run = opts.run ?? runTool;
+    if (opts.session ?? opts.run === undefined) this.session = new NftSession(nft);
   }
 
   /**
@@ -100,20 +110,40 @@ export class NftablesDataplane implements Dataplane {
 
   /** Frontends served: by the kernel (DNAT or drop) and by userspace listeners. */
   listening(): string[] {
-    return [...this.kernelFrontends, ...this.userspace.listening()].sort();
+    return [...new Set([...this.kernelFrontends, ...this.userspace.listening()])].sort();
   }
 
+  /**
+   * The kernel's part first; then the userspace listeners, which also hold the hostAddress ports;
+   * then the hostAddress frontends whose port is now held join the kernel's part (a second, small
+   * transaction, only when that set changed). One whose port another program has stays a reported
+   * bind failure with no rule, as in userspace mode.
+   */
   async sync(table: RoutingTable): Promise<DataplaneSyncResult> {
     if (this.stopped) return { failed: [] };
-    const { kernel, userspace } = splitTable(table);
-    const next = kernelState(table, kernel);
-    const nextUdp = udpState(table, kernel);
+    const { kernel, userspace, held } = splitTable(table);
+    let served = [...kernel, ...held.filter((fe) => this.heldServed.has(fe.key))];
     let error: Error | undefined;
     try {
-      await this.apply(next);
+      await this.apply(kernelState(table, served));
+    } catch (err) {
+      error = err as Error;
+    }
+    const result = await this.userspace.sync(userspace);
+    const bound = new Set(this.userspace.listening());
+    const nowHeld = held.filter((fe) => bound.has(fe.key));
+    try {
+      if (error) throw error;
+      if (nowHeld.length !== served.length - kernel.length || nowHeld.some((fe) => !this.heldServed.has(fe.key))) {
+        served = [...kernel, ...nowHeld];
+        this.heldServed = new Set();
+        await this.apply(kernelState(table, served));
+      }
+      this.heldServed = new Set(nowHeld.map((fe) => fe.key));
+      const nextUdp = udpState(table, served);
       const flushes = conntrackFlushes(this.udp, nextUdp);
       this.udp = nextUdp;
-      this.kernelFrontends = kernel.map((fe: Frontend) => fe.key);
+      this.kernelFrontends = served.map((fe: Frontend) => fe.key);
       if (this.conntrack && flushes.length) {
         // Flows to a removed endpoint must have moved when the sync is done; a new frontend's flush
         // (entries from before its rule existed) need not hold up the next sync: conntrack walks
@@ -125,7 +155,6 @@ export class NftablesDataplane implements Dataplane {
     } catch (err) {
       error = err as Error;
     }
-    const result = await this.userspace.sync(userspace);
     if (error) throw error;
     return result;
   }
@@ -135,7 +164,7 @@ export class NftablesDataplane implements Dataplane {
     if (this.applied) {
       const text = incrementalRuleset(this.table, this.applied, next);
       if (!text) return;
-      const r = await this.run(this.nft, ['-f', '-'], text);
+      const r = this.session ? await this.session.run(text) : await this.run(this.nft, ['-f', '-'], text);
       if (r.code === 0) {
         this.applied = next;
         return;
@@ -162,7 +191,9 @@ export class NftablesDataplane implements Dataplane {
     if (this.stopped) return;
     this.stopped = true;
     process.off('exit', this.onExit);
+    this.session?.close();
     this.kernelFrontends = [];
+    this.heldServed.clear();
     const [r] = await Promise.all([this.run(this.nft, ['delete', 'table', 'ip', this.table]), this.userspace.stop(), this.background]);
     if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) throw new Error(`nft: cannot delete table ip ${this.table}: ${firstLine(r.stderr)}`);
   }

@@ -49,6 +49,21 @@ describe('splitTable', () => {
     expect(userspace.servicePorts).toBe(table.servicePorts);
   });
 
+  it('marks hostAddress frontends with endpoints as held (kernel-served once their port is bound), but not ClientIP ones', () => {
+    const services = [
+      svc('web', { type: 'NodePort', clusterIP: '127.96.0.20', ports: [{ port: 80, nodePort: 31045 }] }),
+      svc('sticky', { type: 'NodePort', clusterIP: '127.96.0.21', sessionAffinity: 'ClientIP', ports: [{ port: 80, nodePort: 31046 }] }),
+      svc('nobody', { type: 'NodePort', clusterIP: '127.96.0.23', ports: [{ port: 80, nodePort: 31047 }] }),
+    ];
+    const eps = [{ ip: '127.244.1.5', node: 'kdp-worker' }];
+    const table = computeRoutingTable(services, [slice('web', 8080, eps), slice('sticky', 8080, eps)], { nodes: NODES, hostAddress: '127.0.0.1' });
+    const { kernel, userspace, held } = splitTable(table);
+    expect(held.map((f) => f.key)).toEqual(['127.0.0.1:31045/TCP']);
+    expect(userspace.frontends.has('127.0.0.1:31045/TCP')).toBe(true); // its listener still holds the port
+    expect(kernel.map((f) => f.key)).not.toContain('127.0.0.1:31045/TCP');
+    expect(kernelState(table, [...kernel, ...held]).elements.get('127.0.0.1 . tcp . 31045')).toBe(`goto ${WEB}`);
+  });
+
   it('serves a Local NodePort from the node-local view: its endpoints on that node, drop on the other', () => {
     const services = [svc('etp', { type: 'NodePort', externalTrafficPolicy: 'Local', clusterIP: '127.96.0.30', ports: [{ port: 80, nodePort: 30080 }] })];
     const table = computeRoutingTable(services, [slice('etp', 8080, [{ ip: '127.244.1.5', node: 'kdp-worker' }])], { nodes: NODES });

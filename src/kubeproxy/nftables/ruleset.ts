@@ -24,6 +24,12 @@ export interface SplitTable {
   kernel: Frontend[];
   /** The rest of the table, for the userspace dataplane: every service port, the other frontends. */
   userspace: RoutingTable;
+  /**
+   * hostAddress frontends (in `userspace` too) the kernel serves once kdp's own listener holds
+   * their port: the listener keeps bind semantics (a port another program has is reported, and
+   * never captured), the DNAT rule carries the traffic.
+   */
+  held: Frontend[];
 }
 
 /**
@@ -41,13 +47,20 @@ export function userspaceReason(fe: Frontend, sp: ServicePortInfo | undefined): 
 /** Splits the table between the kernel and userspace. Frontends without endpoints go to neither. */
 export function splitTable(table: RoutingTable): SplitTable {
   const kernel: Frontend[] = [];
+  const held: Frontend[] = [];
   const frontends = new Map<string, Frontend>();
   for (const [key, fe] of table.frontends) {
     const sp = table.servicePorts.get(fe.servicePort);
-    if (userspaceReason(fe, sp) !== undefined) frontends.set(key, fe);
-    else if (sp && (sp.endpoints.length > 0 || sp.drop)) kernel.push(fe);
+    const served = sp !== undefined && (sp.endpoints.length > 0 || sp.drop);
+    const reason = userspaceReason(fe, sp);
+    if (reason === undefined) {
+      if (served) kernel.push(fe);
+      continue;
+    }
+    frontends.set(key, fe);
+    if (reason === 'hostAddress' && served && !fe.clientNodeLocal && sp.sessionAffinity.type !== 'ClientIP') held.push(fe);
   }
-  return { kernel, userspace: { ...table, frontends } };
+  return { kernel, userspace: { ...table, frontends }, held };
 }
 
 /** A valid, unique nft chain name for a service port: readable part + a short hash of the name. */
