@@ -103,7 +103,7 @@ describe.skipIf(!latest)(`kubectl ${latest?.label} verbs`, () => {
   });
 
   it("run --rm -i --restart=Never: prints the container's output (and reads stdin), then deletes the pod", async () => {
-    const r = await kc(['run', 'hi', '--rm', '-i', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo hi'], { timeout: 60_000 });
+    const r = await kc(['run', 'hi', '--rm', '-i', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'cat >/dev/null; echo hi'], { timeout: 60_000 }); // waits for the attached stdin's end: no race with a quick exit
     expect(r.stderr).not.toMatch(/Error from server|falling back/);
     expect(r.stdout).toMatch(/^hi\n/);
     expect(r.stdout).toMatch(/pod "hi" deleted/);

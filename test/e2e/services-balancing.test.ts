@@ -1,6 +1,6 @@
 // Issue #3, points 5-7: load balancing and affinity, traffic policies, probes, graceful termination,
 // and zero failed requests under `wrk` while a Deployment rolls — real sockets, whole `kdp up` (slot 3).
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,9 @@ spec: {type: LoadBalancer, externalTrafficPolicy: Local, selector: {app: etp}, p
 
 describe('6. probes and graceful termination', () => {
   it('a readiness probe takes the pod out of the EndpointSlice and puts it back; liveness restarts it', async () => {
+    // the probe files live on the host and reach the pod's own root layer through a hostPath volume;
+    // the probes run as the pod's user (nobody, as it asks for nothing), so they must be readable by it
+    chmodSync(tmp, 0o755);
     const ready = join(tmp, 'ready');
     const dead = join(tmp, 'dead');
     await apply(k, tmp, 'probed', `${deployment('probed', 1, NETEXEC, {
@@ -114,6 +117,8 @@ describe('6. probes and graceful termination', () => {
       probes: `        readinessProbe: {exec: {command: [test, -f, ${ready}]}, periodSeconds: 1, failureThreshold: 1}
         livenessProbe: {exec: {command: [sh, -c, "! test -f ${dead}"]}, periodSeconds: 1, failureThreshold: 2}
         startupProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+        volumeMounts: [{name: probe-files, mountPath: ${tmp}}]
+      volumes: [{name: probe-files, hostPath: {path: ${tmp}}}]
 `,
     })}---\n${service('probed', 'ports: [{port: 80, targetPort: 8080}]')}`);
     await eventually(async () => {

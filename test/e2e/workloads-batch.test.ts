@@ -187,7 +187,7 @@ spec:
   }, 60_000);
 
   it('refuses a bad schedule and an unknown time zone, as the apiserver does', async () => {
-    const r = await k.kdp(['apply', '-f', '-'], { input: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: bad}\nspec:\n  schedule: "61 * * * *"\n  timeZone: Mars/Olympus\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox, command: [true]}]}}}}\n' });
+    const r = await k.kdp(['apply', '-f', '-'], { input: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: bad}\nspec:\n  schedule: "61 * * * *"\n  timeZone: Mars/Olympus\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox, command: ["true"]}]}}}}\n' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/The CronJob "bad" is invalid: [\s\S]*spec\.schedule: Invalid value: "61 \* \* \* \*"/);
     expect(r.stderr).toMatch(/spec\.timeZone: Invalid value: "Mars\/Olympus": unknown time zone Mars\/Olympus/);
