@@ -7,6 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InformerFactory } from '../api/informer.js';
+import type { MetricsRegistry } from '../lib/metrics-registry.js';
 import type { TrafficCounters } from '../lib/traffic-counters.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
 import { renderMetrics } from './metrics.js';
@@ -15,6 +16,8 @@ import { buildTopology, type Topology } from './topology.js';
 export interface DashboardOptions {
   informers: InformerFactory;
   traffic: TrafficCounters;
+  /** What the components count (CoreDNS's coredns_* families), appended to /metrics. */
+  metrics?: MetricsRegistry;
   /** Loopback address to bind (default 127.0.0.1). */
   host?: string;
   /** 0 = any free port. */
@@ -122,7 +125,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         return res.end(PAGE_CSS);
       case '/metrics':
         res.writeHead(200, { ...headers, 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        return res.end(renderMetrics(opts.traffic.snapshot()));
+        return res.end(renderMetrics(opts.traffic.snapshot()) + (opts.metrics?.render() ?? ''));
       case '/events': {
         res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', connection: 'keep-alive' });
         clients.add(res);

@@ -1,6 +1,6 @@
 // Issue 22 end to end: `kdp up` serves a token-protected dashboard; a real headless chromium opens the
 // URL `kdp dashboard` prints and sees the seed's Service, its pods, the per-endpoint spread of 100
-// curls, and a pod added by a scale appear without a reload.
+// curls, and a pod added by a scale appear without a reload; /metrics has the counts and CoreDNS's.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,12 +128,22 @@ describe.skipIf(!haveChromium)('dashboard in headless chromium', () => {
     console.log(`dashboard screenshot: ${process.env.KDP_DASHBOARD_SCREENSHOT ?? shot}`);
   });
 
-  it('/metrics is Prometheus text with the per-endpoint counts', async () => {
+  it('/metrics is Prometheus text: the per-endpoint counts and CoreDNS\'s families from its pods', async () => {
+    const ip = JSON.parse(await k.ok(['get', 'service', 'nginx', '-o', 'json'])).spec.clusterIP;
+    const dig = await run('dig', ['@127.156.0.10', 'nginx.default.svc.cluster.local', '+short', '+tries=1', '+time=2']);
+    expect(dig.stdout.trim()).toBe(ip);
     const text = await page.evaluate(async () => (await fetch('/metrics')).text());
-    const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
-    for (const l of samples) expect(l).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? \d+(\.\d+)?$/);
+    const lines = text.split('\n').filter(Boolean);
+    const samples = lines.filter((l) => !l.startsWith('#'));
+    for (const l of samples) expect(l).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? ([-+]?\d+(\.\d+)?([eE][-+]?\d+)?|NaN|[-+]Inf)$/);
+    // One HELP and one TYPE per family, even with two CoreDNS pods.
+    const types = lines.filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    expect(new Set(types).size).toBe(types.length);
     const nginx = samples.filter((l) => l.startsWith('kdp_kubeproxy_endpoint_connections_total{service_port="default/nginx'));
     expect(nginx.reduce((s, l) => s + Number(l.split(' ').pop()), 0)).toBe(200);
+    const dns = samples.filter((l) => /^coredns_dns_requests_total\{instance="kube-system\/coredns-/.test(l));
+    expect(dns.reduce((s, l) => s + Number(l.split(' ').pop()), 0)).toBeGreaterThanOrEqual(1);
+    expect(types).toEqual(expect.arrayContaining(['coredns_dns_responses_total', 'coredns_dns_request_duration_seconds']));
   });
 });
 
