@@ -67,7 +67,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const inf = Object.fromEntries(Object.entries(GR).map(([k, gr]) => [k, opts.informers.for(gr)])) as Record<keyof typeof GR, ReturnType<InformerFactory['for']>>;
   const clients = new Set<ServerResponse>();
   let last = '';
-  let dirty = true;
+  let dirty = false;
   let timer: NodeJS.Timeout | undefined;
 
   const topology = (): Topology => buildTopology({
@@ -129,7 +129,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       case '/events': {
         res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', connection: 'keep-alive' });
         clients.add(res);
-        req.on('close', () => {
+        res.on('close', () => {
           clients.delete(res);
           if (!clients.size && timer) {
             clearInterval(timer);
