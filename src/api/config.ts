@@ -34,6 +34,8 @@ export interface ClusterConfig {
   /** Upstream resolvers for names outside the cluster zone, `ip` or `ip:port`. */
   upstreamDns: string[];
   stateDir: string;
+  /** The dashboard's port on 127.0.0.1; 0 = any free port. */
+  dashboardPort?: number;
 }
 
 export const DEFAULT_CONFIG: Omit<ClusterConfig, 'upstreamDns' | 'stateDir'> = {

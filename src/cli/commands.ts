@@ -13,6 +13,7 @@ import { registerExec } from './exec.js';
 import { registerExpose } from './expose.js';
 import { registerGet } from './get.js';
 import { registerKubeconfig } from './kubeconfig-command.js';
+import { registerDashboard } from './dashboard-command.js';
 import { registerLogs } from './logs.js';
 import { registerNodes } from './nodes.js';
 import { registerScale } from './scale.js';
@@ -45,6 +46,7 @@ export function registerClientCommands(program: Command, io: CliIO = processIO()
   registerDns(program, io);
   registerApiResources(program, io);
   registerKubeconfig(program, io);
+  registerDashboard(program, io);
   registerNodes(program, io);
   registerWait(program, io);
   registerAddons(program, io);

@@ -19,6 +19,12 @@ const error = (o: Record<string, string | undefined>) => {
 };
 
 describe('kdp up flags', () => {
+  it('--dashboard-port: 0 (any free port) by default, a port, or a precise error', () => {
+    expect(parse({ dashboardPort: '0' }).dashboardPort).toBe(0);
+    expect(parse({ dashboardPort: '8443' }).dashboardPort).toBe(8443);
+    expect(error({ dashboardPort: '70000' })).toBe('invalid argument "70000" for "--dashboard-port" flag: must be between 0 and 65535, inclusive');
+    expect(error({ dashboardPort: 'x' })).toMatch(/^invalid argument "x" for "--dashboard-port" flag/);
+  });
   it('gives the default address plan, typed and frozen', () => {
     const c = parse({});
     expect(c).toMatchObject({ apiPort: 6443, dnsPort: 53, nodes: 2, nodePortRange: { min: 30000, max: 32767 }, upstreamDns: ['127.0.0.53'] });

@@ -113,6 +113,7 @@ export function parseConfigFlags(o: UpFlags): FrozenClusterConfig {
   if ((v = given('externalIpCidr'))) overrides.externalIPCidr = v;
   if ((v = given('hostAddress'))) overrides.hostAddress = loopbackIp('host-address', v);
   if ((v = given('stateDir'))) overrides.stateDir = v;
+  if ((v = given('dashboardPort'))) overrides.dashboardPort = port('dashboard-port', v);
   if (o.proxyMode !== undefined) {
     if (!isProxyMode(o.proxyMode)) throw new FlagError('proxy-mode', o.proxyMode, `must be one of ${PROXY_MODES.join(', ')}`);
     overrides.proxyMode = o.proxyMode;

@@ -35,6 +35,7 @@ program
   .option('--host-address <ip>', "the host's address where NodePorts and LoadBalancer ports are also served (localhost)", D.hostAddress)
   .option('--upstream-dns <ip[:port],…>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
   .option('--proxy-mode <mode>', 'kube-proxy mode: nftables (kernel DNAT rules, needs root and nft) or userspace (proxy sockets); default: nftables when it works here, else userspace')
+  .option('--dashboard-port <port>', 'the dashboard on 127.0.0.1 (kdp dashboard prints its URL); 0 = any free port', '0')
   .option('--state-dir <dir>', 'where kdp keeps its objects (state.db), kubeconfig, logs and volumes (default ~/.kdp)')
   .option('--fresh', "wipe the state dir's cluster (objects, volumes, certificates) and start a new one")
   .option('--ephemeral', 'keep objects in memory only: nothing is written to state.db, a restart starts empty')
@@ -74,6 +75,7 @@ program
     const how = resumed.objects ? `; resumed ${resumed.objects} objects from ${join(config.stateDir, 'state.db')}` : '';
     console.log(`kdp is up in ${Date.now() - started} ms: ${config.nodes} node(s), API ${cluster.apiUrl}, DNS ${dns} (zone ${config.clusterDomain}), kube-proxy ${cluster.proxyMode}${how}`);
     console.log(`kubeconfig: export KUBECONFIG=${join(config.stateDir, 'kubeconfig')}`);
+    console.log(`dashboard: ${cluster.dashboardUrl}`);
     if (o.filename?.length) {
       const ok = await applyPaths(cluster.apiUrl, o.filename, undefined, cluster.credentials);
       if (!ok) console.log('some manifests failed to apply (see above); the cluster keeps running.');

@@ -1,7 +1,7 @@
 // `kdp up`: runs the whole cluster in this process, in the foreground, until SIGINT/SIGTERM.
 // Start order follows a real cluster's: API + store, controllers, kubelet (pod runtime),
 // kube-proxy, CoreDNS; then the manifests given with -f are applied through the API, as a client.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapKubernetesService, bootstrapNamespaces, firstServiceIP } from '../api/bootstrap.js';
 import { apiServingNames, ensureClusterPki } from '../api/pki.js';
@@ -17,10 +17,13 @@ import { ObjectStore } from '../api/store.js';
 import { registerStrategies } from '../api/strategies/index.js';
 import { startControllers } from '../controllers/index.js';
 import { createCoreDnsAddon } from '../coredns/index.js';
+import { startDashboard } from '../dashboard/index.js';
 import { startGatewayController } from '../gateway/index.js';
 import { chooseDataplane, startKubeProxy } from '../kubeproxy/index.js';
 import { startPodRuntime } from '../pods/index.js';
 import { explainBindError, isBindError } from '../lib/bind-errors.js';
+import { MetricsRegistry } from '../lib/metrics-registry.js';
+import { TrafficCounters } from '../lib/traffic-counters.js';
 import { clusterImages } from './cluster-images.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { openState, type StateOptions } from './state-dir.js';
@@ -37,6 +40,8 @@ export interface RunningCluster {
   store: ObjectStore;
   /** The kube-proxy dataplane serving Services: `nftables` or `userspace`. */
   proxyMode: string;
+  /** `http://127.0.0.1:PORT/?token=…`, also in <state-dir>/dashboard-url (0600). */
+  dashboardUrl: string;
   /** Objects found in the state dir's storage at start (0: a new cluster); durable = state.db, not --ephemeral. */
   resumed: { objects: number; durable: boolean };
   stop(): Promise<void>;
@@ -56,7 +61,10 @@ export async function startCluster(config: ClusterConfig, stateOptions: StateOpt
     stack.length = 0;
   };
   // kube-proxy's dataplane is chosen (nft probed, its table created) while the other components start.
-  const proxyDataplane = chooseDataplane(config.proxyMode ?? 'auto');
+  // Connections per endpoint: kube-proxy records, the dashboard reads (neither imports the other).
+  const traffic = new TrafficCounters();
+  const metrics = new MetricsRegistry(); // what components count (CoreDNS's), for the dashboard's /metrics
+  const proxyDataplane = chooseDataplane(config.proxyMode ?? 'auto', { userspace: { counters: traffic } });
   proxyDataplane.catch(() => undefined); // awaited below; a failure before then must not go unhandled
   stack.push({ stop: async () => (await proxyDataplane.catch(() => undefined))?.dataplane.stop() });
   try {
@@ -79,7 +87,7 @@ export async function startCluster(config: ClusterConfig, stateOptions: StateOpt
     stack.push({ stop: async () => informers.stop() });
 
     stack.push(await startControllers({ store, informers, config, rootCA: pki.ca.cert }));
-    const runtime = await startPodRuntime({ store, informers, config, images: clusterImages(), tokens });
+    const runtime = await startPodRuntime({ store, informers, config, images: clusterImages({ metrics }), tokens });
     stack.push(runtime);
     const kubeProxy = await startKubeProxy({ store, informers, hostAddress: config.hostAddress, dataplane: await proxyDataplane });
     stack.push(kubeProxy);
@@ -92,10 +100,17 @@ export async function startCluster(config: ClusterConfig, stateOptions: StateOpt
     bootstrapKubernetesService(store, config, api.address.address, api.address.port);
     if (!(await coreDns.ready(5000))) console.error(`[WARN] coredns: the cluster DNS ${config.dnsAddress}:${config.dnsPort} does not answer yet (kdp get pods -n kube-system -l k8s-app=kube-dns)`);
 
+    const dashboard = await startDashboard({ informers, traffic, metrics, port: config.dashboardPort ?? 0 });
+    stack.push(dashboard);
+    // Its token dies with this process: the file goes too (stopped before the dashboard, stack order).
+    const dashboardUrlFile = join(config.stateDir, 'dashboard-url');
+    writeFileAtomic(dashboardUrlFile, `${dashboard.url}\n`, 0o600);
+    stack.push({ stop: async () => rmSync(dashboardUrlFile, { force: true }) });
+
     // Written whole (temp file + rename) before `kdp up` prints its ready line, so a script waiting for the line can use it.
     const credentials = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
     writeFileAtomic(join(config.stateDir, 'kubeconfig'), kubeconfigYaml(api.url, 'kdp', credentials), 0o600);
-    return { config, apiUrl: api.url, credentials, store, proxyMode: kubeProxy.mode, resumed: { objects: store.loaded, durable: state.durable }, stop: stopAll };
+    return { config, apiUrl: api.url, credentials, store, proxyMode: kubeProxy.mode, dashboardUrl: dashboard.url, resumed: { objects: store.loaded, durable: state.durable }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw explainStartError(err as NodeJS.ErrnoException, config);

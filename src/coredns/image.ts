@@ -8,6 +8,7 @@ import { InformerFactory } from '../api/informer.js';
 import { GR, type KObject } from '../api/types.js';
 import { flagValue } from '../lib/image-flags.js';
 import type { ImageContext, ImageAdapter, ImageProcess } from '../lib/image-adapter.js';
+import type { MetricsRegistry } from '../lib/metrics-registry.js';
 import { CoreDnsInstance } from './instance.js';
 import { VERSION } from './metrics.js';
 
@@ -34,10 +35,22 @@ export function corefileSource(pod: KObject, container: { args?: string[]; volum
   return { path };
 }
 
+/**
+ * The coredns image; with `metrics`, each pod's CoreDNS numbers are also added to that registry
+ * (kdp's dashboard /metrics), under the pod's `namespace/name`, while it runs.
+ */
+export function corednsImageWith(opts: { metrics?: MetricsRegistry } = {}): ImageAdapter {
+  return { ...corednsImage, start: (ctx) => startCoreDns(ctx, opts.metrics) };
+}
+
 export const corednsImage: ImageAdapter = {
   name: 'coredns',
   repositories: ['coredns/coredns', 'coredns'],
-  async start(ctx: ImageContext): Promise<ImageProcess> {
+  start: (ctx) => startCoreDns(ctx, undefined),
+};
+
+async function startCoreDns(ctx: ImageContext, metrics: MetricsRegistry | undefined): Promise<ImageProcess> {
+  {
     if (!ctx.store) throw new Error('coredns: no access to the cluster API');
     const informers = new InformerFactory(ctx.store);
     const src = corefileSource(ctx.pod, ctx.container, ctx.args);
@@ -71,6 +84,7 @@ export const corednsImage: ImageAdapter = {
     ctx.log.stdout(`CoreDNS-${VERSION}`);
     ctx.log.stdout(`linux/${process.arch === 'x64' ? 'amd64' : process.arch}, kdp, node${process.versions.node}`);
 
+    const unregister = metrics?.add(`${ctx.pod.metadata.namespace}/${ctx.pod.metadata.name}`, () => instance.renderMetrics());
     let stopped = false;
     const onChange = (o: KObject) => {
       const cm = src.configMap;
@@ -91,10 +105,11 @@ export const corednsImage: ImageAdapter = {
       async stop() {
         if (stopped) return;
         stopped = true;
+        unregister?.();
         await instance.stop();
         informers.stop();
         resolveExit(0);
       },
     };
-  },
-};
+  }
+}

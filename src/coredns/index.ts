@@ -39,7 +39,7 @@ export { CoreDnsInstance, type CoreDnsInstanceOptions } from './instance.js';
 export { parseCorefile, CorefileError } from './corefile.js';
 export { kubeadmCorefile, createCoreDnsAddon, coreDnsObjects, waitForClusterDns, type CoreDnsAddonOptions } from './addon.js';
 export type { Handler, DnsRequest, DnsResult, Reply, Rr, Query } from './types.js';
-export { corednsImage, corefileSource } from './image.js';
+export { corednsImage, corednsImageWith, corefileSource } from './image.js';
 
 /** A Corefile with just the cluster zone and forwarding, as the options say. */
 export function simpleCorefile(port: number, zone: string, upstreams: string[], ttl = 30): string {

@@ -44,6 +44,12 @@ const REFUSED = reply(RCODE.REFUSED);
 
 export class CoreDnsInstance {
   readonly metrics = new Metrics();
+
+  /** What the `prometheus` plugin serves on :9153/metrics (also handed to kdp's dashboard). */
+  renderMetrics(): string {
+    const plugins = this.blocks.flatMap((b) => b.plugins.map((name) => ({ server: b.server, zone: b.zone === '' ? '.' : b.zone + '.', name })));
+    return this.metrics.render(plugins);
+  }
   private blocks: CompiledBlock[] = [];
   private readonly listeners = new Map<number, Listener>();
   private readonly https = new Map<string, { server: http.Server; kinds: Set<HttpEndpoint['kind']> }>();
@@ -202,8 +208,7 @@ export class CoreDnsInstance {
     }
     if (path === '/metrics' && kinds.has('metrics')) {
       res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-      const plugins = this.blocks.flatMap((b) => b.plugins.map((name) => ({ server: b.server, zone: b.zone === '' ? '.' : b.zone + '.', name })));
-      res.end(this.metrics.render(plugins));
+      res.end(this.renderMetrics());
       return;
     }
     res.statusCode = 404;

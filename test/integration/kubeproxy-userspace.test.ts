@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { InformerFactory } from '../../src/api/informer.js';
 import { ObjectStore } from '../../src/api/store.js';
 import { GR, type KObject } from '../../src/api/types.js';
-import { startKubeProxy, type KubeProxy } from '../../src/kubeproxy/index.js';
+import { startKubeProxy, UserspaceDataplane, type KubeProxy } from '../../src/kubeproxy/index.js';
+import { TrafficCounters } from '../../src/lib/traffic-counters.js';
 import { eventually } from '../support/eventually.js';
 import { getOnce } from '../support/proxy-clients.js';
 
@@ -153,6 +154,20 @@ describe('kube-proxy userspace dataplane', () => {
     const seen: string[] = [];
     for (let i = 0; i < 8; i++) seen.push(await get('127.77.100.5'));
     expect(new Set(seen)).toEqual(new Set(['127.77.1.1', '127.77.1.2']));
+  });
+
+  it('counts each connection once, against the endpoint that answered (TrafficCounters)', async () => {
+    await proxy.stop();
+    const counters = new TrafficCounters();
+    proxy = await startKubeProxy({ informers, store, log: (l) => logs.push(l), retryMs: 50, dataplane: new UserspaceDataplane({ counters }) });
+    store.create(GR.services, service('counted', '127.77.100.6'));
+    store.create(GR.endpointslices, slice('counted', [{ ip: '127.77.1.1' }, { ip: '127.77.1.9' }, { ip: '127.77.1.2' }]));
+    await proxy.synced();
+    for (let i = 0; i < 9; i++) await get('127.77.100.6');
+    const eps = counters.snapshot().get('default/counted');
+    // 127.77.1.9 has no listener: its turns go to the next endpoint, and it is never counted.
+    expect(Object.fromEntries(eps ?? [])).toEqual({ [`127.77.1.1:${BACKEND_PORT}`]: expect.any(Number), [`127.77.1.2:${BACKEND_PORT}`]: expect.any(Number) });
+    expect([...eps!.values()].reduce((a, b) => a + b, 0)).toBe(9);
   });
 
   it('resets the client when every endpoint is dead', async () => {

@@ -3,12 +3,15 @@
 import net, { type Server, type Socket } from 'node:net';
 import type { Frontend, RoutedEndpoint } from '../routing-table.js';
 import type { RoundRobin } from './round-robin.js';
+import type { TrafficCounters } from '../../lib/traffic-counters.js';
 
 export interface TcpProxyOptions {
   /** Give up on a dial after this long and try the next endpoint. Default 1000 ms. */
   connectTimeoutMs?: number;
   /** Every live client socket, so the dataplane can close them all on stop. */
   connections: Set<Socket>;
+  /** Where each spliced connection is counted per endpoint (the dashboard's spread); absent: not counted. */
+  counters?: TrafficCounters;
 }
 
 /** The peer of a spliced socket (client ↔ upstream), stored on the socket to avoid closures. */
@@ -21,6 +24,7 @@ export class TcpProxy {
   readonly server: Server;
   private readonly connectTimeoutMs: number;
   private readonly connections: Set<Socket>;
+  private readonly counters?: TrafficCounters;
 
   /** The balancer for a new connection from `clientIP` (per client node for internalTrafficPolicy Local). */
   balancerFor: (clientIP: string | undefined) => RoundRobin | undefined;
@@ -33,6 +37,7 @@ export class TcpProxy {
     this.balancerFor = () => this.balancer;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.connections = opts.connections;
+    this.counters = opts.counters;
     this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (client) => this.onConnection(client));
   }
 
@@ -106,6 +111,7 @@ export class TcpProxy {
         return;
       }
       upstream.on('error', onSpliceError);
+      this.counters?.record(this.frontend.servicePort, `${ep.ip}:${ep.port}`);
       client.pipe(upstream);
       upstream.pipe(client);
     };

@@ -9,6 +9,7 @@ import { describeBindError } from './bind-errors.js';
 import { RoundRobin } from './round-robin.js';
 import { destroyConnection, TcpProxy } from './tcp-proxy.js';
 import { UdpProxy } from './udp-proxy.js';
+import type { TrafficCounters } from '../../lib/traffic-counters.js';
 
 export interface UserspaceDataplaneOptions {
   /** Per dial attempt, before the next endpoint is tried. Default 1000 ms. */
@@ -16,6 +17,8 @@ export interface UserspaceDataplaneOptions {
   /** UDP session idle timeout. Default 30 s. */
   udpIdleTimeoutMs?: number;
   now?: () => number;
+  /** Counts each TCP connection per endpoint (src/lib/traffic-counters.ts); absent: nothing counted. */
+  counters?: TrafficCounters;
 }
 
 type Proxy = TcpProxy | UdpProxy;
@@ -78,7 +81,7 @@ export class UserspaceDataplane implements Dataplane {
       const proxy: Proxy =
         fe.protocol === 'UDP'
           ? new UdpProxy(fe, balancer, { idleTimeoutMs: this.opts.udpIdleTimeoutMs, now: this.now })
-          : new TcpProxy(fe, balancer, { connectTimeoutMs: this.opts.connectTimeoutMs, connections: this.connections });
+          : new TcpProxy(fe, balancer, { connectTimeoutMs: this.opts.connectTimeoutMs, connections: this.connections, counters: this.opts.counters });
       this.route(proxy, fe, nodeOf);
       this.proxies.set(key, proxy);
       opening.push(
