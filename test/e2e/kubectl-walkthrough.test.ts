@@ -21,11 +21,7 @@ let k: KdpCluster;
 let kc: KubectlRunner;
 let tmp: string;
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kc(args, { input });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => kc.ok(args, input);
 
 beforeAll(async () => {
   if (!latest) return;

@@ -53,6 +53,8 @@ export interface KubectlRunner {
   kubectl: Kubectl;
   /** A long-running kubectl (get -w, logs -f): its output so far, and stop() (SIGTERM, then wait). */
   spawn(args: string[]): { output: () => string; stop: () => Promise<void> };
+  /** The runner, expecting exit code 0: resolves with stdout, else throws with the command and its output. */
+  ok(args: string[], input?: string): Promise<string>;
   /** Removes the private HOME (discovery cache) this runner made. */
   dispose(): void;
 }
@@ -64,6 +66,11 @@ export function kubectlFor(k: Kubectl, stateDir: string): KubectlRunner {
   const fn = ((args: string[], opts: { input?: string; timeout?: number } = {}) =>
     run(k.bin, ['--kubeconfig', join(stateDir, 'kubeconfig'), '--cache-dir', join(home, 'cache'), ...args], { ...opts, env, timeout: opts.timeout ?? 60_000 })) as KubectlRunner;
   fn.kubectl = k;
+  fn.ok = async (args, input) => {
+    const r = await fn(args, { input });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
   fn.dispose = () => rmSync(home, { recursive: true, force: true });
   fn.spawn = (args) => {
     const child = spawn(k.bin, ['--kubeconfig', join(stateDir, 'kubeconfig'), '--cache-dir', join(home, 'cache'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
