@@ -8,16 +8,22 @@ import type { ExecOptions, ExecSession, PodConnector } from './pod-connector.js'
 import type { ObjectStore } from './store.js';
 import type { KObject } from './types.js';
 
+/** The streams and the container an exec or attach request names, checked as the apiserver does. */
+export function streamTarget(pod: KObject, name: string, query: URLSearchParams): { container: string; stdin: boolean; tty: boolean } {
+  const stdin = boolParam(query, 'stdin');
+  const tty = boolParam(query, 'tty');
+  if (!stdin && !boolParam(query, 'stdout') && !boolParam(query, 'stderr')) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  const containers: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
+  const container = query.get('container') ?? containers[0];
+  if (!containers.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+  return { container, stdin, tty };
+}
+
 /** Checks an attach request the way the apiserver does before it upgrades the connection. */
 export function prepareAttach(u: { store: ObjectStore; connector: PodConnector; namespace?: string; name: string; query: URLSearchParams }): { pod: KObject; opts: ExecOptions } {
   if (!u.connector.attach) throw errors.badRequest('attach is not supported by this node');
   const pod = u.store.get('/pods', u.namespace ?? 'default', u.name);
-  const stdin = boolParam(u.query, 'stdin');
-  const tty = boolParam(u.query, 'tty');
-  if (!stdin && !boolParam(u.query, 'stdout') && !boolParam(u.query, 'stderr')) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  const containers: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
-  const container = u.query.get('container') ?? containers[0];
-  if (!containers.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${u.name}`);
+  const { container, stdin, tty } = streamTarget(pod, u.name, u.query);
   return { pod, opts: { container, command: [], stdin, tty } };
 }
 

@@ -4,11 +4,10 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, errors } from './errors.js';
-import { boolParam } from './query-params.js';
 import type { ExecOptions, ExecSession, PodConnector } from './pod-connector.js';
 import type { ObjectStore } from './store.js';
 import type { KObject } from './types.js';
-import { openAttach, prepareAttach } from './attach-stream.js';
+import { openAttach, prepareAttach, streamTarget } from './attach-stream.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const wss = new WebSocketServer({
@@ -73,12 +72,7 @@ export function prepareExec(u: Pick<ExecUpgrade, 'store' | 'namespace' | 'name' 
   const pod = u.store.get('/pods', u.namespace ?? 'default', u.name);
   const command = u.query.getAll('command');
   if (!command.length) throw errors.badRequest('you must specify at least 1 command');
-  const stdin = boolParam(u.query, 'stdin');
-  const tty = boolParam(u.query, 'tty');
-  if (!stdin && !boolParam(u.query, 'stdout') && !boolParam(u.query, 'stderr')) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  const containers: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
-  const container = u.query.get('container') ?? containers[0];
-  if (!containers.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${u.name}`);
+  const { container, stdin, tty } = streamTarget(pod, u.name, u.query);
   if (pod.status?.phase !== 'Running') {
     throw errors.badRequest(`unable to upgrade connection: container not found ("${container}")`);
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { rangeArgs, run, startKdp, type KdpCluster } from '../support/kdp.js';
-import { findKubectls, kubectlFor, type KubectlRunner } from '../support/kubectl.js';
+import { findKubectls, forwardedPort, kubectlFor, type KubectlRunner } from '../support/kubectl.js';
 
 const { found } = findKubectls();
 const latest = found[0];
@@ -115,11 +115,7 @@ describe.skipIf(!latest)(`kubectl ${latest?.label} verbs`, () => {
   it('port-forward goes through the WebSocket tunnel (SPDY/3.1+portforward.k8s.io), no SPDY fallback', async () => {
     const pf = kc.spawn(['port-forward', 'pod/web', ':80', '-v=4']);
     try {
-      const port = await eventually(() => {
-        const m = pf.output().match(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
-        if (!m) throw new Error(`no forwarding yet: ${pf.output()}`);
-        return m[1];
-      }, { what: 'port-forward listening' });
+      const port = await forwardedPort(pf, 80);
       for (let i = 0; i < 3; i++) {
         const r = await run('curl', ['-s', '-m', '5', `http://127.0.0.1:${port}/`]);
         expect(r.stdout).toContain('<title>Welcome to nginx!</title>');

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { KDP_BIN, ROOT, run, startKdp, type KdpCluster } from '../support/kdp.js';
-import { findKubectls, kubectlFor, withoutAge, type KubectlRunner } from '../support/kubectl.js';
+import { findKubectls, forwardedPort, kubectlFor, withoutAge, type KubectlRunner } from '../support/kubectl.js';
 
 const SEED = join(ROOT, 'examples', 'seed');
 const INGRESS_NGINX = resolve(ROOT, '..', 'shared', 'fixtures', 'ingress-nginx-controller-v1.5.1-cloud-deploy.yaml');
@@ -97,11 +97,7 @@ describe.skipIf(!latest)(`the seed walkthrough with kubectl ${latest?.label}`, (
   it('port-forward deploy/nginx :80 (kubectl 1.31+: SPDY tunnelled in a WebSocket; older: SPDY)', async () => {
     const pf = kc.spawn(['port-forward', 'deployment/nginx', ':80']);
     try {
-      const port = await eventually(() => {
-        const m = pf.output().match(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
-        if (!m) throw new Error(`no forwarding yet: ${pf.output()}`);
-        return m[1];
-      }, { what: 'port-forward listening' });
+      const port = await forwardedPort(pf, 80);
       for (let i = 0; i < 2; i++) {
         const r = await run('curl', ['-s', '-m', '3', `http://127.0.0.1:${port}/`]);
         expect(r.stdout).toContain('<title>Welcome to nginx!</title>');

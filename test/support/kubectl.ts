@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from './eventually.js';
 import { run, type RunResult } from './kdp.js';
 
 export interface Kubectl {
@@ -87,6 +88,16 @@ export function kubectlFor(k: Kubectl, stateDir: string): KubectlRunner {
     };
   };
   return fn;
+}
+
+/** The local port a running `kubectl port-forward … :REMOTE` prints that it forwards from. */
+export function forwardedPort(pf: { output: () => string }, remote: number): Promise<string> {
+  const re = new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${remote}`);
+  return eventually(() => {
+    const m = re.exec(pf.output());
+    if (!m) throw new Error(`no forwarding yet: ${pf.output()}`);
+    return m[1];
+  }, { what: 'port-forward listening' });
 }
 
 /** Drops the AGE column (and anything after it lines up differently by a second) for comparisons. */
